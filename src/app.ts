@@ -1,0 +1,60 @@
+// The HTTP application: composition, cross-origin rules, routes, and the one error handler.
+
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ConfigError } from "./config";
+import { getServiceContext } from "./context";
+import { AppError } from "./errors";
+import { accountRoutes } from "./routes/account-routes";
+import { authRoutes } from "./routes/auth-routes";
+import { discoveryRoutes } from "./routes/discovery-routes";
+import type { AppEnv } from "./routes/http/app-env";
+import { corsFromAllowlist, guardCrossSite } from "./routes/http/cross-origin";
+import { problemResponse } from "./routes/http/problem";
+
+/** Path patterns and the methods each answers, for 405 with an Allow header. */
+const ALLOWED_METHODS: [RegExp, string][] = [
+  [/^\/v1\/(signup|login|logout|token\/refresh|token\/verify)$/, "POST"],
+  [/^\/v1\/me$/, "GET, PATCH, DELETE"],
+  [/^\/v1\/sessions$/, "GET, DELETE"],
+  [/^\/v1\/sessions\/[^/]+$/, "DELETE"],
+  [/^\/(health|openapi\.json|docs|\.well-known\/(jwks\.json|openid-configuration))$/, "GET"],
+];
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    c.set("services", await getServiceContext(c.env));
+    await next();
+  });
+  app.use(corsFromAllowlist, guardCrossSite);
+
+  app.route("/", discoveryRoutes);
+  app.route("/", authRoutes);
+  app.route("/", accountRoutes);
+
+  app.notFound((c) => {
+    const allowed = ALLOWED_METHODS.find(([pattern]) => pattern.test(c.req.path))?.[1];
+    if (allowed) return problemResponse(c, { code: "method_not_allowed" }, { Allow: allowed });
+    return problemResponse(c, { code: "not_found" });
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return problemResponse(c, error.failure);
+    if (error instanceof HTTPException && error.status < 500) {
+      return problemResponse(c, { code: "invalid_request", reason: error.message });
+    }
+    if (error instanceof ConfigError) {
+      console.error(JSON.stringify({ event: "config_error", message: error.message }));
+      return problemResponse(c, { code: "internal_error" });
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown";
+    console.error(JSON.stringify({ event: "unhandled_error", message, path: c.req.path }));
+    // A storage outage is not the client's fault and may pass: say so, without details.
+    const unavailable = /D1_|SQLITE_BUSY|KV|network/i.test(message);
+    return problemResponse(c, { code: unavailable ? "service_unavailable" : "internal_error" });
+  });
+
+  return app;
+}

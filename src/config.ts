@@ -1,0 +1,131 @@
+// Reads `env` once into a typed Config. Anything missing or out of range throws a ConfigError that
+// names the variable (never its value), so a misconfigured Worker stops instead of running open.
+
+import { z } from "zod";
+import { parseScryptSettings } from "./crypto/password-hash";
+import type { ScryptParams } from "./crypto/scrypt";
+import type { PrivateSigningJwk } from "./crypto/signing-keys";
+
+export interface Config {
+  issuer: string;
+  audience: string;
+  signingKeys: PrivateSigningJwk[];
+  accessTokenTtlSeconds: number;
+  sessionIdleTimeoutSeconds: number;
+  sessionAbsoluteTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
+  refreshTokenTransport: "body" | "cookie";
+  corsOrigins: string[];
+  passwordScrypt: ScryptParams;
+  passwordMinLength: number;
+  passwordMaxLength: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((value) => value ?? fallback);
+
+const signingJwk = z.union([
+  z.object({
+    kty: z.literal("EC"),
+    crv: z.literal("P-256"),
+    alg: z.literal("ES256"),
+    kid: z.string().min(1).max(128),
+    x: z.string().min(1),
+    y: z.string().min(1),
+    d: z.string().min(1),
+  }),
+  z.object({
+    kty: z.literal("OKP"),
+    crv: z.literal("Ed25519"),
+    alg: z.literal("EdDSA"),
+    kid: z.string().min(1).max(128),
+    x: z.string().min(1),
+    d: z.string().min(1),
+  }),
+]);
+
+const signingKeySet = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: "custom", message: "is not JSON" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.object({ keys: z.array(signingJwk).min(1) }))
+  .refine((set) => new Set(set.keys.map((key) => key.kid)).size === set.keys.length, "has duplicate kid values")
+  .transform((set) => set.keys as PrivateSigningJwk[]);
+
+const origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, "must list origins like https://app.example.com");
+
+const EnvSchema = z.object({
+  ISSUER: z.url({ protocol: /^https?$/ }).refine((value) => !value.endsWith("/"), "must not end with /"),
+  AUDIENCE: z.string().min(1).max(256),
+  SIGNING_KEYS: signingKeySet,
+  ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400, 900),
+  SESSION_IDLE_TIMEOUT_SECONDS: integer(300, 31_536_000, 1_209_600),
+  SESSION_ABSOLUTE_TTL_SECONDS: integer(300, 31_536_000, 2_592_000),
+  REFRESH_REUSE_GRACE_SECONDS: integer(0, 300, 30),
+  REFRESH_TOKEN_TRANSPORT: z.enum(["body", "cookie"]).optional().default("body"),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin)),
+  PASSWORD_SCRYPT: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const params = parseScryptSettings(value ?? "ln=15,r=8,p=3");
+      if (!params) context.addIssue({ code: "custom", message: "must be ln=..,r=..,p=.. within N·r·p ≤ 2^20" });
+      return params ?? z.NEVER;
+    }),
+  PASSWORD_MIN_LENGTH: integer(8, 64, 8),
+  PASSWORD_MAX_LENGTH: integer(64, 1024, 128),
+});
+
+export function parseConfig(env: Record<string, unknown>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "env")} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const vars = parsed.data;
+  return {
+    issuer: vars.ISSUER,
+    audience: vars.AUDIENCE,
+    signingKeys: vars.SIGNING_KEYS,
+    accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
+    sessionIdleTimeoutSeconds: vars.SESSION_IDLE_TIMEOUT_SECONDS,
+    sessionAbsoluteTtlSeconds: vars.SESSION_ABSOLUTE_TTL_SECONDS,
+    refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+    refreshTokenTransport: vars.REFRESH_TOKEN_TRANSPORT,
+    corsOrigins: vars.CORS_ORIGINS,
+    passwordScrypt: vars.PASSWORD_SCRYPT,
+    passwordMinLength: vars.PASSWORD_MIN_LENGTH,
+    passwordMaxLength: vars.PASSWORD_MAX_LENGTH,
+  };
+}

@@ -1,0 +1,112 @@
+// The one module that signs and verifies access tokens (RFC 9068 JWTs). Nothing else imports jose's
+// verify: algorithm, issuer, audience and typ are pinned here, and keys come only from our own set.
+
+import { errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { KeySet } from "./signing-keys";
+
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+/** Far above any token we issue; refusing larger input first bounds the work an attacker can cause. */
+const MAX_TOKEN_LENGTH = 8192;
+
+export interface AccessTokenSubject {
+  sub: string;
+  sid: string;
+  email: string;
+  email_verified: boolean;
+  amr: string[];
+  org?: string;
+  role?: string;
+}
+
+export interface AccessTokenClaims extends AccessTokenSubject {
+  iss: string;
+  aud: string;
+  jti: string;
+  iat: number;
+  exp: number;
+}
+
+export interface TokenOptions {
+  issuer: string;
+  audience: string;
+}
+
+export type TokenFailureReason = "malformed" | "expired" | "invalid";
+
+export type TokenVerification = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: TokenFailureReason };
+
+export async function signAccessToken(
+  keys: KeySet,
+  subject: AccessTokenSubject,
+  options: TokenOptions & { jti: string; issuedAt: number; ttlSeconds: number },
+): Promise<{ token: string; claims: AccessTokenClaims }> {
+  const claims: AccessTokenClaims = {
+    ...subject,
+    iss: options.issuer,
+    aud: options.audience,
+    jti: options.jti,
+    iat: options.issuedAt,
+    exp: options.issuedAt + options.ttlSeconds,
+  };
+  const token = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: ACCESS_TOKEN_TYPE })
+    .sign(keys.signing.key);
+  return { token, claims };
+}
+
+export async function verifyAccessToken(
+  keys: KeySet,
+  token: string,
+  options: TokenOptions,
+): Promise<TokenVerification> {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
+  try {
+    const { payload } = await jwtVerify(token, (header) => selectVerificationKey(keys, header), {
+      algorithms: keys.algorithms,
+      issuer: options.issuer,
+      audience: options.audience,
+      typ: ACCESS_TOKEN_TYPE,
+      requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
+    });
+    const claims = readClaims(payload);
+    return claims ? { ok: true, claims } : { ok: false, reason: "invalid" };
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { ok: false, reason: "expired" };
+    if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+      return { ok: false, reason: "malformed" };
+    }
+    return { ok: false, reason: "invalid" };
+  }
+}
+
+/** Chooses the key by `kid` from our own set only; `jku`, `x5u` and embedded `jwk` are never followed. */
+function selectVerificationKey(keys: KeySet, header: JWTHeaderParameters): CryptoKey {
+  if ("jku" in header || "x5u" in header || "jwk" in header || "x5c" in header) {
+    throw new errors.JWSInvalid("key references in the header are not accepted");
+  }
+  const entry = header.kid === undefined ? undefined : keys.verification.get(header.kid);
+  if (!entry || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+  return entry.key;
+}
+
+function readClaims(payload: JWTPayload): AccessTokenClaims | null {
+  const { sub, sid, jti, iat, exp, email, email_verified, amr, iss, aud, org, role } = payload;
+  const strings = [sub, sid, jti, email, iss].every((value) => typeof value === "string");
+  if (!strings || typeof aud !== "string" || typeof email_verified !== "boolean") return null;
+  if (typeof iat !== "number" || typeof exp !== "number") return null;
+  if (!Array.isArray(amr) || !amr.every((method) => typeof method === "string")) return null;
+  return {
+    sub: sub as string,
+    sid: sid as string,
+    jti: jti as string,
+    email: email as string,
+    email_verified,
+    amr,
+    iss: iss as string,
+    aud,
+    iat,
+    exp,
+    ...(typeof org === "string" ? { org } : {}),
+    ...(typeof role === "string" ? { role } : {}),
+  };
+}

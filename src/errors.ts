@@ -1,0 +1,58 @@
+// The closed set of error codes every layer speaks; routes map them to HTTP in one place.
+
+export const ERROR_CODES = [
+  "invalid_request",
+  "malformed_body",
+  "unsupported_media_type",
+  "payload_too_large",
+  "not_found",
+  "method_not_allowed",
+  "invalid_credentials",
+  "invalid_token",
+  "invalid_refresh_token",
+  "email_taken",
+  "username_taken",
+  "weak_password",
+  "session_not_found",
+  "user_not_found",
+  "forbidden_origin",
+  "rate_limited",
+  "service_unavailable",
+  "internal_error",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One field that failed validation; `field` is a dotted path into the request body. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** An expected failure a service returns; `reason` is for logs only and never reaches the wire. */
+export interface Failure {
+  code: ErrorCode;
+  issues?: FieldIssue[];
+  reason?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export function succeed<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: ErrorCode, extra: Omit<Failure, "code"> = {}): Result<T> {
+  return { ok: false, error: { code, ...extra } };
+}
+
+/** Thrown only where a failure must cross a boundary that cannot return a Result (middleware). */
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly failure: Failure,
+    options?: { cause?: unknown },
+  ) {
+    super(failure.code, options);
+  }
+}

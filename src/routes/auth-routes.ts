@@ -1,0 +1,78 @@
+// Sign-up, login, refresh, verify and logout: parse, call a service, map the result to HTTP.
+
+import { Hono } from "hono";
+import { AppError } from "../errors";
+import { logIn, signUp } from "../services/account-service";
+import { toPublicUser } from "../services/profile-service";
+import { refreshSession } from "../services/refresh-service";
+import { logOut } from "../services/session-service";
+import { authenticateCaller, introspectAccessToken } from "../services/token-verification";
+import type { AppEnv } from "./http/app-env";
+import { readBearerToken } from "./http/bearer";
+import { readBody } from "./http/body";
+import { clientInfo } from "./http/client";
+import { limitPerIp } from "./http/rate-limit";
+import { clearRefreshCookie, presentedRefreshToken, tokenResponseBody } from "./http/refresh-transport";
+import { LoginBody, LogoutBody, RefreshBody, SignupBody, VerifyBody } from "./schemas";
+
+const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
+
+export const authRoutes = new Hono<AppEnv>();
+
+authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
+  const { email, password, first_name, last_name, ...rest } = await readBody(c, SignupBody);
+  const profile = { ...rest, firstName: first_name, lastName: last_name };
+  const result = await signUp(c.get("services"), { email, password, profile }, clientInfo(c));
+  if (!result.ok) throw new AppError(result.error);
+  const body = { user: toPublicUser(result.value.user), ...tokenResponseBody(c, result.value.tokens) };
+  return c.json(body, 201, NO_STORE);
+});
+
+authRoutes.post("/v1/login", limitPerIp("login"), async (c) => {
+  const input = await readBody(c, LoginBody);
+  const result = await logIn(c.get("services"), input, clientInfo(c));
+  if (!result.ok) throw new AppError(result.error);
+  return c.json(tokenResponseBody(c, result.value.tokens), 200, NO_STORE);
+});
+
+authRoutes.post("/v1/token/refresh", limitPerIp("refresh"), async (c) => {
+  const services = c.get("services");
+  const body = await readBody(c, RefreshBody, true);
+  const presented = presentedRefreshToken(c, services.config, body.refresh_token);
+  if (!presented) {
+    throw new AppError({ code: "invalid_request", issues: [{ field: "refresh_token", message: "is required" }] });
+  }
+  const result = await refreshSession(services, presented);
+  if (!result.ok) {
+    clearRefreshCookie(c, services.config);
+    throw new AppError(result.error);
+  }
+  return c.json(tokenResponseBody(c, result.value), 200, NO_STORE);
+});
+
+authRoutes.post("/v1/token/verify", async (c) => {
+  const { token } = await readBody(c, VerifyBody);
+  const introspection = await introspectAccessToken(c.get("services"), token);
+  if (introspection.active) return c.json({ active: true, ...introspection.claims }, 200, NO_STORE);
+  if (introspection.rejection === "verifier_unavailable") {
+    throw new AppError({ code: "service_unavailable", reason: "revocation list unreadable" });
+  }
+  return c.json({ active: false }, 200, NO_STORE);
+});
+
+authRoutes.post("/v1/logout", async (c) => {
+  const services = c.get("services");
+  const body = await readBody(c, LogoutBody, true);
+  const bearer = readBearerToken(c);
+  let caller = null;
+  if (bearer) {
+    const authenticated = await authenticateCaller(services, bearer);
+    if (!authenticated.ok) throw new AppError(authenticated.error);
+    caller = authenticated.value;
+  }
+  const refreshToken = presentedRefreshToken(c, services.config, body.refresh_token);
+  if (!caller && !refreshToken) throw new AppError({ code: "invalid_token", reason: "logout without any token" });
+  await logOut(services, { caller, refreshToken });
+  clearRefreshCookie(c, services.config);
+  return c.body(null, 204);
+});

@@ -1,0 +1,54 @@
+// Public, unauthenticated documents: JWKS, OpenID discovery, the OpenAPI document, docs and health.
+
+import { Hono } from "hono";
+import type { AppEnv } from "./http/app-env";
+import { buildOpenApiDocument } from "./openapi";
+
+export const discoveryRoutes = new Hono<AppEnv>();
+
+discoveryRoutes.get("/health", (c) => c.json({ status: "ok" }, 200, { "Cache-Control": "no-store" }));
+
+discoveryRoutes.get("/.well-known/jwks.json", (c) => {
+  const { publicJwks } = c.get("services").keys;
+  // Verifiers may cache for five minutes; a rotated-in key is published before it signs.
+  return c.json({ keys: publicJwks }, 200, { "Cache-Control": "public, max-age=300, must-revalidate" });
+});
+
+discoveryRoutes.get("/.well-known/openid-configuration", (c) => {
+  const { config, keys } = c.get("services");
+  return c.json(
+    {
+      issuer: config.issuer,
+      jwks_uri: `${config.issuer}/.well-known/jwks.json`,
+      token_endpoint: `${config.issuer}/v1/token/refresh`,
+      introspection_endpoint: `${config.issuer}/v1/token/verify`,
+      userinfo_endpoint: `${config.issuer}/v1/me`,
+      revocation_endpoint: `${config.issuer}/v1/logout`,
+      id_token_signing_alg_values_supported: keys.algorithms,
+      token_endpoint_auth_methods_supported: ["none"],
+      grant_types_supported: ["password", "refresh_token"],
+      response_types_supported: ["token"],
+      subject_types_supported: ["public"],
+      claims_supported: ["iss", "aud", "sub", "sid", "jti", "iat", "exp", "email", "email_verified", "amr"],
+    },
+    200,
+    { "Cache-Control": "public, max-age=300" },
+  );
+});
+
+discoveryRoutes.get("/openapi.json", (c) => c.json(buildOpenApiDocument(c.get("services").config.issuer)));
+
+discoveryRoutes.get("/docs", (c) =>
+  c.html(`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>edge-auth API reference</title>
+  </head>
+  <body>
+    <script id="api-reference" data-url="/openapi.json"></script>
+    <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script>
+  </body>
+</html>`),
+);

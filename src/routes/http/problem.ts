@@ -1,0 +1,50 @@
+// The one mapping from error codes to HTTP: RFC 9457 problem details with a stable `code`.
+
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorCode, Failure } from "../../errors";
+
+const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string }> = {
+  invalid_request: { status: 400, title: "The request is invalid" },
+  malformed_body: { status: 400, title: "The request body could not be parsed" },
+  unsupported_media_type: { status: 415, title: "Send application/json or application/x-www-form-urlencoded" },
+  payload_too_large: { status: 413, title: "The request body is too large" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  invalid_credentials: { status: 401, title: "Invalid credentials" },
+  invalid_token: { status: 401, title: "The access token is missing, invalid, expired or revoked" },
+  invalid_refresh_token: { status: 401, title: "The refresh token is invalid, expired or revoked" },
+  email_taken: { status: 409, title: "An account with this email already exists" },
+  username_taken: { status: 409, title: "This username is taken" },
+  weak_password: { status: 400, title: "The password does not meet the policy" },
+  session_not_found: { status: 404, title: "No such session" },
+  user_not_found: { status: 404, title: "No such user" },
+  forbidden_origin: { status: 403, title: "This origin may not make this request" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  service_unavailable: { status: 503, title: "The service is temporarily unavailable" },
+  internal_error: { status: 500, title: "Internal error" },
+};
+
+export function statusOf(code: ErrorCode): ContentfulStatusCode {
+  return PROBLEMS[code].status;
+}
+
+export function problemResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
+  const { status, title } = PROBLEMS[failure.code];
+  if (failure.reason) console.log(JSON.stringify({ event: "refused", code: failure.code, reason: failure.reason }));
+  const body = {
+    type: `urn:edge-auth:error:${failure.code}`,
+    title,
+    status,
+    code: failure.code,
+    ...(failure.issues && failure.issues.length > 0 ? { errors: failure.issues } : {}),
+  };
+  const extra: Record<string, string> = { ...headers };
+  if (failure.code === "invalid_token") extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="invalid_token"';
+  if (failure.code === "rate_limited") extra["Retry-After"] ??= "60";
+  return c.body(JSON.stringify(body), status, {
+    "Content-Type": "application/problem+json",
+    "Cache-Control": "no-store",
+    ...extra,
+  });
+}

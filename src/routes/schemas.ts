@@ -1,0 +1,112 @@
+// Request and response schemas. The same objects validate requests and generate /openapi.json.
+// Every request object is strict: a field we do not know is refused, never silently stored.
+
+import { z } from "@hono/zod-openapi";
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const nullableText = (max: number) => text(max).nullable();
+
+export const ProfileFields = {
+  name: text(100).optional().openapi({ example: "Ada Lovelace" }),
+  username: z.string().min(3).max(32).optional().openapi({ example: "ada" }),
+  first_name: text(100).optional(),
+  last_name: text(100).optional(),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ().-]{3,32}$/, "is not a phone number")
+    .optional(),
+  address: text(500).optional(),
+};
+
+export const SignupBody = z
+  .strictObject({
+    email: z.string().max(320).openapi({ example: "ada@example.com" }),
+    password: z.string().max(1024).openapi({ example: "correct horse battery staple" }),
+    ...ProfileFields,
+  })
+  .openapi("SignupRequest");
+
+export const LoginBody = z
+  .union([
+    z.strictObject({ email: z.string().max(320), password: z.string().max(1024) }),
+    z.strictObject({ username: z.string().max(64), password: z.string().max(1024) }),
+  ])
+  .openapi("LoginRequest");
+
+export const RefreshBody = z.strictObject({ refresh_token: z.string().max(512).optional() }).openapi("RefreshRequest");
+
+export const VerifyBody = z.strictObject({ token: z.string().max(16_384) }).openapi("VerifyRequest");
+
+export const LogoutBody = z.strictObject({ refresh_token: z.string().max(512).optional() }).openapi("LogoutRequest");
+
+export const ProfilePatchBody = z
+  .strictObject({
+    name: nullableText(100).optional(),
+    username: z.string().min(3).max(32).nullable().optional(),
+    first_name: nullableText(100).optional(),
+    last_name: nullableText(100).optional(),
+    phone: ProfileFields.phone.unwrap().nullable().optional(),
+    address: nullableText(500).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, "must change at least one field")
+  .openapi("ProfilePatchRequest");
+
+export const DeleteAccountBody = z.strictObject({ password: z.string().max(1024) }).openapi("DeleteAccountRequest");
+
+export const SessionIdParam = z.object({ id: z.string().uuid() });
+
+export const User = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    email_verified: z.boolean(),
+    username: z.string().nullable(),
+    name: z.string().nullable(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    phone: z.string().nullable(),
+    address: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("User");
+
+export const TokenResponse = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number().int(),
+    refresh_token: z.string().optional().openapi({ description: "Absent in cookie mode." }),
+  })
+  .openapi("TokenResponse");
+
+export const SignupResponse = z.object({ user: User }).extend(TokenResponse.shape).openapi("SignupResponse");
+
+export const Introspection = z
+  .object({ active: z.boolean() })
+  .catchall(z.unknown())
+  .openapi("Introspection", { description: "RFC 7662 style: `active` plus the token's claims when active." });
+
+export const Session = z
+  .object({
+    id: z.string(),
+    created_at: z.string(),
+    last_used_at: z.string(),
+    user_agent: z.string().nullable(),
+    ip: z.string().nullable(),
+    current: z.boolean(),
+  })
+  .openapi("Session");
+
+export const SessionList = z.object({ sessions: z.array(Session) }).openapi("SessionList");
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");

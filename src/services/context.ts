@@ -1,0 +1,25 @@
+// What every service receives: parsed config, stores and keys. Built once per isolate in src/context.ts.
+
+import type { Config } from "../config";
+import type { KeySet } from "../crypto/signing-keys";
+import type { Database } from "../storage/database";
+import type { SessionWindow } from "../storage/session-store";
+
+export interface ServiceContext {
+  config: Config;
+  db: Database;
+  kv: KVNamespace;
+  keys: KeySet;
+  /** Unix seconds; tests and dialects share one notion of now. */
+  now: () => number;
+}
+
+/** Who is calling, as recorded on a new session. */
+export interface ClientInfo {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export function sessionWindow(context: ServiceContext): SessionWindow {
+  return { now: context.now(), idleTimeoutSeconds: context.config.sessionIdleTimeoutSeconds };
+}

@@ -1,0 +1,79 @@
+// The signed-in user's own account: read, change profile fields, delete.
+
+import { verifyPassword } from "../crypto/password-hash";
+import { fail, type Result, succeed } from "../errors";
+import { uniqueViolation } from "../storage/database";
+import type { UserRow } from "../storage/schema";
+import { deleteUser, findUserById, type ProfileChanges, updateUserProfile } from "../storage/user-store";
+import type { ServiceContext } from "./context";
+import { normalizeUsername } from "./identifiers";
+import { denySessionTokens } from "./session-service";
+
+/** The user as clients see it: never the password hash. */
+export interface PublicUser {
+  id: string;
+  email: string;
+  email_verified: boolean;
+  username: string | null;
+  name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  phone: string | null;
+  address: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toPublicUser(user: UserRow): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified,
+    username: user.username,
+    name: user.name,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    phone: user.phone,
+    address: user.address,
+    created_at: new Date(user.createdAt * 1000).toISOString(),
+    updated_at: new Date(user.updatedAt * 1000).toISOString(),
+  };
+}
+
+export async function getUser(context: ServiceContext, userId: string): Promise<Result<UserRow>> {
+  const user = await findUserById(context.db, userId);
+  return user ? succeed(user) : fail("user_not_found");
+}
+
+export async function updateProfile(
+  context: ServiceContext,
+  userId: string,
+  changes: ProfileChanges,
+): Promise<Result<UserRow>> {
+  const normalized: ProfileChanges = { ...changes };
+  if (typeof changes.username === "string") {
+    const username = normalizeUsername(changes.username);
+    if (!username)
+      return fail("invalid_request", { issues: [{ field: "username", message: "is not a valid username" }] });
+    normalized.username = username;
+  }
+  try {
+    const user = await updateUserProfile(context.db, userId, normalized, context.now());
+    return user ? succeed(user) : fail("user_not_found");
+  } catch (error) {
+    if (uniqueViolation(error) === "users.username") return fail("username_taken");
+    throw error;
+  }
+}
+
+/** Needs the current password; removes the user and every session, and denies their access tokens. */
+export async function deleteAccount(context: ServiceContext, user: UserRow, password: string): Promise<Result<void>> {
+  const verification = user.passwordHash
+    ? await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)
+    : { valid: false };
+  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on account deletion" });
+  const sessionIds = await deleteUser(context.db, user.id);
+  if (sessionIds === null) return fail("user_not_found");
+  await denySessionTokens(context, sessionIds);
+  return succeed(undefined);
+}

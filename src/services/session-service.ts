@@ -1,0 +1,70 @@
+// Listing and revoking sessions. Revocation is decided in D1 (refresh and sensitive endpoints refuse
+// at once) and then copied to the KV denylist, which other verifiers see within about 60 s.
+
+import { sha256Base64Url } from "../crypto/random";
+import { fail, type Result, succeed } from "../errors";
+import { denyAccessToken, denySessions } from "../storage/kv/revocation-store";
+import { findPresentedToken } from "../storage/refresh-token-store";
+import type { SessionRow } from "../storage/schema";
+import { listLiveSessions, revokeAllSessions, revokeSession } from "../storage/session-store";
+import { type ServiceContext, sessionWindow } from "./context";
+import type { AuthenticatedCaller } from "./token-verification";
+
+export async function denySessionTokens(context: ServiceContext, sessionIds: string[]): Promise<void> {
+  if (sessionIds.length > 0) await denySessions(context.kv, sessionIds, context.config.accessTokenTtlSeconds);
+}
+
+export async function listSessions(context: ServiceContext, caller: AuthenticatedCaller): Promise<SessionRow[]> {
+  return listLiveSessions(context.db, caller.user.id, sessionWindow(context));
+}
+
+export async function revokeOwnSession(
+  context: ServiceContext,
+  caller: AuthenticatedCaller,
+  sessionId: string,
+): Promise<Result<void>> {
+  const revoked = await revokeSession(context.db, sessionId, caller.user.id, "revoked_by_user", context.now());
+  if (!revoked) return fail("session_not_found");
+  await denySessionTokens(context, [sessionId]);
+  return succeed(undefined);
+}
+
+export async function revokeEverySession(context: ServiceContext, userId: string, reason: string): Promise<number> {
+  const ids = await revokeAllSessions(context.db, userId, reason, context.now());
+  await denySessionTokens(context, ids);
+  return ids.length;
+}
+
+/** Revokes a session by id alone (the RPC surface for trusted Workers). */
+export async function revokeSessionById(context: ServiceContext, sessionId: string): Promise<Result<void>> {
+  const revoked = await revokeSession(context.db, sessionId, null, "revoked_by_service", context.now());
+  if (!revoked) return fail("session_not_found");
+  await denySessionTokens(context, [sessionId]);
+  return succeed(undefined);
+}
+
+export interface LogoutInput {
+  /** The verified caller when a bearer access token was presented. */
+  caller: AuthenticatedCaller | null;
+  refreshToken: string | null;
+}
+
+/** Ends the session named by the access token and/or the refresh token. Unknown refresh tokens are a no-op (RFC 7009 §2.2). */
+export async function logOut(context: ServiceContext, input: LogoutInput): Promise<void> {
+  const now = context.now();
+  const sessionIds = new Set<string>();
+  if (input.caller) {
+    sessionIds.add(input.caller.claims.sid);
+    await denyAccessToken(context.kv, input.caller.claims.jti, input.caller.claims.exp - now);
+  }
+  if (input.refreshToken && input.refreshToken.length <= 512) {
+    const state = await findPresentedToken(context.db, await sha256Base64Url(input.refreshToken));
+    // A refresh token only ends its own user's session when a bearer token names a user too.
+    if (state && (!input.caller || state.user.id === input.caller.user.id)) sessionIds.add(state.session.id);
+  }
+  const revoked: string[] = [];
+  for (const id of sessionIds) {
+    if (await revokeSession(context.db, id, null, "logout", now)) revoked.push(id);
+  }
+  await denySessionTokens(context, revoked);
+}

@@ -1,0 +1,101 @@
+// Builds sessions and the token pairs handed to clients: a short-lived access JWT and an opaque
+// refresh token that is stored only as its SHA-256.
+
+import { type AccessTokenClaims, signAccessToken } from "../crypto/access-token";
+import { generateId, generateOpaqueToken, sha256Base64Url } from "../crypto/random";
+import type { SessionRow, UserRow } from "../storage/schema";
+import type { NewRefreshToken, NewSession } from "../storage/user-store";
+import type { ClientInfo, ServiceContext } from "./context";
+
+/** What a successful sign-up, login or refresh yields; routes turn it into RFC 6749 §5.1 fields. */
+export interface IssuedTokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  sessionId: string;
+  claims: AccessTokenClaims;
+}
+
+export interface NewSessionRecords {
+  session: NewSession;
+  tokenRow: NewRefreshToken;
+  refreshToken: string;
+}
+
+const MAX_USER_AGENT_LENGTH = 256;
+
+export async function buildNewSession(
+  context: ServiceContext,
+  userId: string,
+  client: ClientInfo,
+  amr: string[],
+): Promise<NewSessionRecords> {
+  const now = context.now();
+  const refreshToken = generateOpaqueToken();
+  const session: NewSession = {
+    id: generateId(),
+    userId,
+    amr: JSON.stringify(amr),
+    userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    ip: client.ip,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt: now + context.config.sessionAbsoluteTtlSeconds,
+  };
+  const tokenRow: NewRefreshToken = {
+    tokenHash: await sha256Base64Url(refreshToken),
+    sessionId: session.id,
+    generation: 0,
+    createdAt: now,
+  };
+  return { session, tokenRow, refreshToken };
+}
+
+export async function issueAccessToken(
+  context: ServiceContext,
+  user: Pick<UserRow, "id" | "email" | "emailVerified">,
+  session: Pick<SessionRow, "id" | "amr">,
+): Promise<{ token: string; claims: AccessTokenClaims }> {
+  return signAccessToken(
+    context.keys,
+    {
+      sub: user.id,
+      sid: session.id,
+      email: user.email,
+      email_verified: user.emailVerified,
+      amr: parseAmr(session.amr),
+    },
+    {
+      issuer: context.config.issuer,
+      audience: context.config.audience,
+      jti: generateId(),
+      issuedAt: context.now(),
+      ttlSeconds: context.config.accessTokenTtlSeconds,
+    },
+  );
+}
+
+export async function issueTokens(
+  context: ServiceContext,
+  user: Pick<UserRow, "id" | "email" | "emailVerified">,
+  session: Pick<SessionRow, "id" | "amr">,
+  refreshToken: string,
+): Promise<IssuedTokens> {
+  const { token, claims } = await issueAccessToken(context, user, session);
+  return {
+    accessToken: token,
+    expiresIn: context.config.accessTokenTtlSeconds,
+    refreshToken,
+    sessionId: session.id,
+    claims,
+  };
+}
+
+function parseAmr(amr: string | undefined): string[] {
+  try {
+    const parsed: unknown = JSON.parse(amr ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === "string") : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,59 @@
+// Checks access tokens. `introspectAccessToken` is what other services and /v1/token/verify get:
+// signature, claims and the KV denylist. `authenticateCaller` is for our own sensitive endpoints:
+// signature and claims, then the session in D1, so a revoked session is refused at once.
+
+import { type AccessTokenClaims, verifyAccessToken } from "../crypto/access-token";
+import { fail, type Result, succeed } from "../errors";
+import { isAccessTokenDenied } from "../storage/kv/revocation-store";
+import type { SessionRow, UserRow } from "../storage/schema";
+import { findLiveSession } from "../storage/session-store";
+import { type ServiceContext, sessionWindow } from "./context";
+
+export type TokenRejection =
+  | "token_malformed"
+  | "token_expired"
+  | "token_invalid"
+  | "token_revoked"
+  | "verifier_unavailable";
+
+export type Introspection = { active: true; claims: AccessTokenClaims } | { active: false; rejection: TokenRejection };
+
+export interface AuthenticatedCaller {
+  claims: AccessTokenClaims;
+  session: SessionRow;
+  user: UserRow;
+}
+
+async function verifySignatureAndClaims(
+  context: ServiceContext,
+  token: string,
+): Promise<{ ok: true; claims: AccessTokenClaims } | { ok: false; rejection: TokenRejection }> {
+  const verified = await verifyAccessToken(context.keys, token, {
+    issuer: context.config.issuer,
+    audience: context.config.audience,
+  });
+  if (verified.ok) return verified;
+  return { ok: false, rejection: `token_${verified.reason}` };
+}
+
+export async function introspectAccessToken(context: ServiceContext, token: string): Promise<Introspection> {
+  const verified = await verifySignatureAndClaims(context, token);
+  if (!verified.ok) return { active: false, rejection: verified.rejection };
+  try {
+    if (await isAccessTokenDenied(context.kv, verified.claims.jti, verified.claims.sid)) {
+      return { active: false, rejection: "token_revoked" };
+    }
+  } catch {
+    // The denylist could not be read: fail closed rather than accept a possibly revoked token.
+    return { active: false, rejection: "verifier_unavailable" };
+  }
+  return { active: true, claims: verified.claims };
+}
+
+export async function authenticateCaller(context: ServiceContext, token: string): Promise<Result<AuthenticatedCaller>> {
+  const verified = await verifySignatureAndClaims(context, token);
+  if (!verified.ok) return fail("invalid_token", { reason: verified.rejection });
+  const live = await findLiveSession(context.db, verified.claims.sid, sessionWindow(context));
+  if (!live || live.user.id !== verified.claims.sub) return fail("invalid_token", { reason: "session not live" });
+  return succeed({ claims: verified.claims, session: live.session, user: live.user });
+}

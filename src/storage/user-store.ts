@@ -1,0 +1,78 @@
+// Reads and writes of the users table. Every write that must not half-happen is one statement or one batch.
+
+import { and, eq } from "drizzle-orm";
+import type { Database } from "./database";
+import { refreshTokens, sessions, type UserRow, users } from "./schema";
+
+export type NewUser = typeof users.$inferInsert;
+export type NewSession = typeof sessions.$inferInsert;
+export type NewRefreshToken = typeof refreshTokens.$inferInsert;
+export type ProfileChanges = Partial<
+  Pick<UserRow, "name" | "username" | "firstName" | "lastName" | "phone" | "address">
+>;
+
+export async function findUserById(db: Database, id: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.email, email)).get();
+}
+
+export async function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
+  return db.select().from(users).where(eq(users.username, username)).get();
+}
+
+/** The user, their first session and its first refresh token, in one atomic batch. */
+export async function insertUserWithSession(
+  db: Database,
+  user: NewUser,
+  session: NewSession,
+  token: NewRefreshToken,
+): Promise<void> {
+  await db.batch([
+    db.insert(users).values(user),
+    db.insert(sessions).values(session),
+    db.insert(refreshTokens).values(token),
+  ]);
+}
+
+export async function updateUserProfile(
+  db: Database,
+  id: string,
+  changes: ProfileChanges,
+  now: number,
+): Promise<UserRow | undefined> {
+  return db
+    .update(users)
+    .set({ ...changes, updatedAt: now })
+    .where(eq(users.id, id))
+    .returning()
+    .get();
+}
+
+/** Compare-and-swap: replaces the hash only if it is still the one that was verified. */
+export async function replacePasswordHash(
+  db: Database,
+  id: string,
+  expectedHash: string,
+  newHash: string,
+  now: number,
+): Promise<boolean> {
+  const row = await db
+    .update(users)
+    .set({ passwordHash: newHash, updatedAt: now })
+    .where(and(eq(users.id, id), eq(users.passwordHash, expectedHash)))
+    .returning({ id: users.id })
+    .get();
+  return row !== undefined;
+}
+
+/** Deletes the user; sessions and refresh tokens go with it (ON DELETE CASCADE). Returns their session ids. */
+export async function deleteUser(db: Database, id: string): Promise<string[] | null> {
+  const [sessionRows, deleted] = await db.batch([
+    db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, id)),
+    db.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
+  ]);
+  return deleted.length === 0 ? null : sessionRows.map((row) => row.id);
+}
