@@ -30,6 +30,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
+      // Logs of refused requests are expected; show them only for failing tests.
+      silent: "passed-only",
     },
   };
 });

@@ -27,11 +27,13 @@ export async function claimRotation(
   const liveRotatingSession = db
     .select({ id: sessions.id })
     .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
         eq(sessions.id, refreshTokens.sessionId),
         eq(sessions.rotatesRefreshToken, true),
         liveSessionCondition(window),
+        isNull(users.disabledAt),
       ),
     );
   const wonBy = and(
@@ -51,8 +53,20 @@ export async function claimRotation(
           sql`exists ${liveRotatingSession}`,
         ),
       ),
-    db.run(sql`insert into ${refreshTokens} (token_hash, session_id, generation, created_at)
-      select ${claim.successorHash}, session_id, generation + 1, ${now} from ${refreshTokens} where ${wonBy}`),
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          tokenHash: sql<string>`${claim.successorHash}`.as("token_hash"),
+          sessionId: refreshTokens.sessionId,
+          generation: sql<number>`${refreshTokens.generation} + 1`.as("generation"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+          rotatedAt: sql<null>`null`.as("rotated_at"),
+          successorHash: sql<null>`null`.as("successor_hash"),
+          successorNonce: sql<null>`null`.as("successor_nonce"),
+        })
+        .from(refreshTokens)
+        .where(wonBy),
+    ),
     db.update(sessions).set({ lastUsedAt: now }).where(sql`${sessions.id} = ${claimedSessionId}`),
     db
       .select({ session: sessions, user: users })
