@@ -31,7 +31,7 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
       // Logs of refused requests are expected; show them only for failing tests.
-      silent: "passed-only",
+      silent: "passed-only" as const,
     },
   };
 });
