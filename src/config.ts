@@ -1,7 +1,7 @@
 // Reads `env` once into a typed Config. Anything missing or out of range throws a ConfigError that
 // names the variable (never its value), so a misconfigured Worker stops instead of running open.
 
-import { z } from "zod";
+import * as z from "zod";
 import { parseScryptSettings } from "./crypto/password-hash";
 import type { ScryptParams } from "./crypto/scrypt";
 import type { PrivateSigningJwk } from "./crypto/signing-keys";

@@ -1,14 +1,21 @@
 // Request and response schemas. The same objects validate requests and generate /openapi.json.
 // Every request object is strict: a field we do not know is refused, never silently stored.
 
-import { z } from "@hono/zod-openapi";
+import * as z from "zod";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const nullableText = (max: number) => text(max).nullable();
 
 export const ProfileFields = {
-  name: text(100).optional().openapi({ example: "Ada Lovelace" }),
-  username: z.string().min(3).max(32).optional().openapi({ example: "ada" }),
+  name: text(100)
+    .optional()
+    .meta({ examples: ["Ada Lovelace"] }),
+  username: z
+    .string()
+    .min(3)
+    .max(32)
+    .optional()
+    .meta({ examples: ["ada"] }),
   first_name: text(100).optional(),
   last_name: text(100).optional(),
   phone: z
@@ -20,24 +27,34 @@ export const ProfileFields = {
 
 export const SignupBody = z
   .strictObject({
-    email: z.string().max(320).openapi({ example: "ada@example.com" }),
-    password: z.string().max(1024).openapi({ example: "correct horse battery staple" }),
+    email: z
+      .string()
+      .max(320)
+      .meta({ examples: ["ada@example.com"] }),
+    password: z
+      .string()
+      .max(1024)
+      .meta({ examples: ["correct horse battery staple"] }),
     ...ProfileFields,
   })
-  .openapi("SignupRequest");
+  .meta({ id: "SignupRequest" });
 
 export const LoginBody = z
   .union([
     z.strictObject({ email: z.string().max(320), password: z.string().max(1024) }),
     z.strictObject({ username: z.string().max(64), password: z.string().max(1024) }),
   ])
-  .openapi("LoginRequest");
+  .meta({ id: "LoginRequest" });
 
-export const RefreshBody = z.strictObject({ refresh_token: z.string().max(512).optional() }).openapi("RefreshRequest");
+export const RefreshBody = z
+  .strictObject({ refresh_token: z.string().max(512).optional() })
+  .meta({ id: "RefreshRequest" });
 
-export const VerifyBody = z.strictObject({ token: z.string().max(16_384) }).openapi("VerifyRequest");
+export const VerifyBody = z.strictObject({ token: z.string().max(16_384) }).meta({ id: "VerifyRequest" });
 
-export const LogoutBody = z.strictObject({ refresh_token: z.string().max(512).optional() }).openapi("LogoutRequest");
+export const LogoutBody = z
+  .strictObject({ refresh_token: z.string().max(512).optional() })
+  .meta({ id: "LogoutRequest" });
 
 export const ProfilePatchBody = z
   .strictObject({
@@ -49,9 +66,11 @@ export const ProfilePatchBody = z
     address: nullableText(500).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, "must change at least one field")
-  .openapi("ProfilePatchRequest");
+  .meta({ id: "ProfilePatchRequest" });
 
-export const DeleteAccountBody = z.strictObject({ password: z.string().max(1024) }).openapi("DeleteAccountRequest");
+export const DeleteAccountBody = z
+  .strictObject({ password: z.string().max(1024) })
+  .meta({ id: "DeleteAccountRequest" });
 
 export const SessionIdParam = z.object({ id: z.string().uuid() });
 
@@ -69,23 +88,23 @@ export const User = z
     created_at: z.string(),
     updated_at: z.string(),
   })
-  .openapi("User");
+  .meta({ id: "User" });
 
 export const TokenResponse = z
   .object({
     access_token: z.string(),
     token_type: z.literal("Bearer"),
     expires_in: z.number().int(),
-    refresh_token: z.string().optional().openapi({ description: "Absent in cookie mode." }),
+    refresh_token: z.string().optional().meta({ description: "Absent in cookie mode." }),
   })
-  .openapi("TokenResponse");
+  .meta({ id: "TokenResponse" });
 
-export const SignupResponse = z.object({ user: User }).extend(TokenResponse.shape).openapi("SignupResponse");
+export const SignupResponse = z.object({ user: User }).extend(TokenResponse.shape).meta({ id: "SignupResponse" });
 
 export const Introspection = z
   .object({ active: z.boolean() })
   .catchall(z.unknown())
-  .openapi("Introspection", { description: "RFC 7662 style: `active` plus the token's claims when active." });
+  .meta({ id: "Introspection", description: "RFC 7662 style: `active` plus the token's claims when active." });
 
 export const Session = z
   .object({
@@ -96,9 +115,9 @@ export const Session = z
     ip: z.string().nullable(),
     current: z.boolean(),
   })
-  .openapi("Session");
+  .meta({ id: "Session" });
 
-export const SessionList = z.object({ sessions: z.array(Session) }).openapi("SessionList");
+export const SessionList = z.object({ sessions: z.array(Session) }).meta({ id: "SessionList" });
 
 export const Problem = z
   .object({
@@ -109,4 +128,4 @@ export const Problem = z
     detail: z.string().optional(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
-  .openapi("Problem");
+  .meta({ id: "Problem" });

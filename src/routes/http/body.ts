@@ -2,7 +2,7 @@
 // then validated by the route's schema. Every failure is a Failure with a stable code.
 
 import type { Context } from "hono";
-import type { z } from "zod";
+import type * as z from "zod";
 import { AppError, type Failure, type FieldIssue } from "../../errors";
 
 /** Far above any valid request here; bounds memory and hashing work before anything is parsed. */
