@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../src/config";
+import { parseMailConfig } from "../src/mail/mail-config";
+
+const SECRET_KEY = "re_S3cretValue_9f8e7d6c5b4a";
+const RESEND = { MAIL_PROVIDER: "resend", MAIL_API_KEY: SECRET_KEY, MAIL_FROM: "Acme <no-reply@acme.test>" };
+
+/** The ConfigError message parseMailConfig throws for this env; fails the test if it does not throw one. */
+function refusal(env: Record<string, unknown>): string {
+  try {
+    parseMailConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error("parseMailConfig accepted the env");
+}
+
+describe("parseMailConfig", () => {
+  it("defaults to the outbox with a local sender, the product name edge-auth and a 5 s timeout", () => {
+    expect(parseMailConfig({})).toEqual({
+      provider: "outbox",
+      apiKey: null,
+      from: "edge-auth <no-reply@localhost>",
+      productName: "edge-auth",
+      mailgunDomain: null,
+      mailgunRegion: "us",
+      timeoutMs: 5000,
+      devOutbox: false,
+    });
+  });
+
+  it("reads a real provider's key, sender, product name and timeout", () => {
+    const config = parseMailConfig({ ...RESEND, MAIL_PRODUCT_NAME: "Acme", MAIL_TIMEOUT_MS: "2500" });
+    expect(config).toMatchObject({ provider: "resend", apiKey: SECRET_KEY, from: RESEND.MAIL_FROM, timeoutMs: 2500 });
+    expect(config.productName).toBe("Acme");
+  });
+
+  it("refuses a real provider without MAIL_API_KEY", () => {
+    expect(refusal({ ...RESEND, MAIL_API_KEY: undefined })).toContain("MAIL_API_KEY");
+    expect(refusal({ ...RESEND, MAIL_API_KEY: "  " })).toContain("MAIL_API_KEY");
+  });
+
+  it("refuses a real provider without MAIL_FROM, and a MAIL_FROM that is not an address", () => {
+    expect(refusal({ ...RESEND, MAIL_FROM: undefined })).toContain("MAIL_FROM");
+    expect(refusal({ ...RESEND, MAIL_FROM: "Acme <not an address>" })).toContain("MAIL_FROM");
+    expect(refusal({ ...RESEND, MAIL_FROM: "a@b.test\r\nBcc: victim@example.com" })).toContain("MAIL_FROM");
+  });
+
+  it("refuses an unknown MAIL_PROVIDER without echoing it", () => {
+    const message = refusal({ ...RESEND, MAIL_PROVIDER: "smtp-relay-zz" });
+    expect(message).toContain("MAIL_PROVIDER");
+    expect(message).not.toContain("smtp-relay-zz");
+  });
+
+  it("never puts the API key in the error, even when the key itself is malformed", () => {
+    for (const env of [
+      { ...RESEND, MAIL_FROM: "nonsense" },
+      { ...RESEND, MAIL_API_KEY: `${SECRET_KEY} with spaces` },
+      { ...RESEND, MAIL_TIMEOUT_MS: "fast" },
+    ]) {
+      const message = refusal(env);
+      expect(message).not.toContain(SECRET_KEY);
+    }
+    expect(refusal({ ...RESEND, MAIL_API_KEY: `${SECRET_KEY} with spaces` })).toContain("MAIL_API_KEY");
+  });
+
+  it("requires MAILGUN_DOMAIN for mailgun, accepts MAILGUN_REGION us|eu and refuses anything else", () => {
+    const mailgun = { ...RESEND, MAIL_PROVIDER: "mailgun" };
+    expect(refusal(mailgun)).toContain("MAILGUN_DOMAIN");
+    expect(refusal({ ...mailgun, MAILGUN_DOMAIN: "mg.acme.test/../evil" })).toContain("MAILGUN_DOMAIN");
+    expect(parseMailConfig({ ...mailgun, MAILGUN_DOMAIN: "mg.acme.test", MAILGUN_REGION: "eu" })).toMatchObject({
+      mailgunDomain: "mg.acme.test",
+      mailgunRegion: "eu",
+    });
+    expect(refusal({ ...mailgun, MAILGUN_DOMAIN: "mg.acme.test", MAILGUN_REGION: "ap" })).toContain("MAILGUN_REGION");
+  });
+
+  it("refuses MAIL_TIMEOUT_MS outside 500..30000 and a product name that could break a subject line", () => {
+    expect(refusal({ MAIL_TIMEOUT_MS: "499" })).toContain("MAIL_TIMEOUT_MS");
+    expect(refusal({ MAIL_TIMEOUT_MS: "30001" })).toContain("MAIL_TIMEOUT_MS");
+    expect(parseMailConfig({ MAIL_TIMEOUT_MS: "500" }).timeoutMs).toBe(500);
+    expect(refusal({ MAIL_PRODUCT_NAME: "Acme\r\nBcc: x@example.com" })).toContain("MAIL_PRODUCT_NAME");
+  });
+});
+
+describe("parseMailConfig: DEV_OUTBOX", () => {
+  it.each(["http://localhost:8787", "http://127.0.0.1:8787"])("is allowed when ISSUER is %s", (issuer) => {
+    expect(parseMailConfig({ DEV_OUTBOX: "true", ISSUER: issuer }).devOutbox).toBe(true);
+  });
+
+  it.each(["https://auth.example.com", "https://localhost.example.com", "http://10.0.0.1", undefined, "not a url"])(
+    "is refused when ISSUER is %s, so it can never be on in production",
+    (issuer) => {
+      expect(refusal({ DEV_OUTBOX: "true", ISSUER: issuer })).toContain("DEV_OUTBOX");
+    },
+  );
+
+  it("is off unless exactly true, and refuses values other than true/false", () => {
+    expect(parseMailConfig({ DEV_OUTBOX: "false", ISSUER: "https://auth.example.com" }).devOutbox).toBe(false);
+    expect(refusal({ DEV_OUTBOX: "yes", ISSUER: "http://localhost:8787" })).toContain("DEV_OUTBOX");
+  });
+});
