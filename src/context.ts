@@ -3,7 +3,7 @@
 // immutable state, never per-request data.
 
 import type { Bindings } from "./bindings";
-import { parseConfig } from "./config";
+import { ConfigError, parseConfig } from "./config";
 import { importKeySet } from "./crypto/signing-keys";
 import type { ServiceContext } from "./services/context";
 import { createDatabase } from "./storage/database";
@@ -22,7 +22,10 @@ export function getServiceContext(env: Bindings): Promise<ServiceContext> {
 
 async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
   const config = parseConfig(env as unknown as Record<string, unknown>);
-  const keys = await importKeySet(config.signingKeys);
+  const keys = await importKeySet(config.signingKeys).catch((error: unknown) => {
+    const detail = error instanceof Error ? error.message : "a key cannot be imported";
+    throw new ConfigError(`invalid configuration: SIGNING_KEYS ${detail}`, { cause: error });
+  });
   return {
     config,
     keys,

@@ -46,10 +46,19 @@ export async function importKeySet(jwks: PrivateSigningJwk[]): Promise<KeySet> {
   const publicJwks = jwks.map(toPublicJwk);
   const verification = new Map<string, VerificationKey>();
   for (const jwk of publicJwks) {
-    const key = (await importJWK(jwk, jwk.alg)) as CryptoKey;
+    const key = await importOrExplain(jwk, "public");
     verification.set(jwk.kid, { alg: jwk.alg, key });
   }
-  const signingKey = (await importJWK(first, first.alg)) as CryptoKey;
+  const signingKey = await importOrExplain(first, "private");
   const algorithms = [...new Set(publicJwks.map((jwk) => jwk.alg))];
   return { signing: { kid: first.kid, alg: first.alg, key: signingKey }, verification, algorithms, publicJwks };
+}
+
+/** Key material with the right shape can still be unusable; say which key, never what it holds. */
+async function importOrExplain(jwk: PublicJwk | PrivateSigningJwk, part: "public" | "private"): Promise<CryptoKey> {
+  try {
+    return (await importJWK(jwk, jwk.alg)) as CryptoKey;
+  } catch (error) {
+    throw new Error(`the ${part} key of kid ${jwk.kid} cannot be imported`, { cause: error });
+  }
 }

@@ -15,9 +15,10 @@ const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 export const accountRoutes = new Hono<AppEnv>();
 
-accountRoutes.use("/v1/me", requireCaller);
-accountRoutes.use("/v1/sessions", requireCaller);
-accountRoutes.use("/v1/sessions/*", requireCaller);
+// Only for the methods each path serves: a wrong method must answer 405 (app.ts), not 401.
+accountRoutes.on(["GET", "PATCH", "DELETE"], "/v1/me", requireCaller);
+accountRoutes.on(["GET", "DELETE"], "/v1/sessions", requireCaller);
+accountRoutes.delete("/v1/sessions/:id", requireCaller);
 
 accountRoutes.get("/v1/me", (c) => c.json(toPublicUser(c.get("caller").user), 200, NO_STORE));
 
