@@ -50,7 +50,8 @@ export const RefreshBody = z
   .strictObject({ refresh_token: z.string().max(512).optional() })
   .meta({ id: "RefreshRequest" });
 
-export const VerifyBody = z.strictObject({ token: z.string().max(16_384) }).meta({ id: "VerifyRequest" });
+/** 8192 matches the longest token the verifier reads; a longer one is refused as a field, not a body. */
+export const VerifyBody = z.strictObject({ token: z.string().max(8192) }).meta({ id: "VerifyRequest" });
 
 export const LogoutBody = z
   .strictObject({ refresh_token: z.string().max(512).optional() })

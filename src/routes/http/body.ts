@@ -8,8 +8,8 @@ import { AppError, type Failure, type FieldIssue } from "../../errors";
 /** Far above any valid request here; bounds memory and hashing work before anything is parsed. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-function refuse(code: Failure["code"], message?: string): never {
-  throw new AppError({ code, ...(message ? { issues: [{ field: "body", message }] } : {}) });
+function refuse(code: Failure["code"], message?: string, field = "body"): never {
+  throw new AppError({ code, ...(message ? { issues: [{ field, message }] } : {}) });
 }
 
 async function readLimitedText(request: Request): Promise<string> {
@@ -51,12 +51,13 @@ function parseJson(text: string): unknown {
 }
 
 function parseForm(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // A Map, not `obj[key] = value`: assigning `__proto__` would be dropped silently instead of refused.
+  const fields = new Map<string, string>();
   for (const [key, value] of new URLSearchParams(text)) {
-    if (Object.hasOwn(fields, key)) refuse("invalid_request", `field ${key} is repeated`);
-    fields[key] = value;
+    if (fields.has(key)) refuse("invalid_request", "is repeated", key);
+    fields.set(key, value);
   }
-  return fields;
+  return Object.fromEntries(fields);
 }
 
 function mediaTypeOf(request: Request): string {
