@@ -55,6 +55,12 @@ export default defineConfig(async () => {
             ISSUER: "https://auth.test",
             AUDIENCE: "edge-auth-test",
             CORS_ORIGINS: "https://app.test",
+            OTP_SECRET: "test-otp-secret-0123456789abcdef0123456789",
+            // Most suites exercise sessions directly; the mail-flow suites turn verification on.
+            EMAIL_VERIFICATION: "optional",
+            MAIL_PROVIDER: "outbox",
+            // The plugin also reads .dev.vars; pin what `npm run dev` writes there for local use.
+            DEV_OUTBOX: "false",
             // Tests hash many passwords; production's default (ln=15) is held to the caps in crypto tests.
             PASSWORD_SCRYPT: "ln=10,r=8,p=1",
           },

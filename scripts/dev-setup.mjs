@@ -1,13 +1,26 @@
-// Prepares `wrangler dev`: writes fresh dev signing keys into .dev.vars when it has none.
-// .dev.vars is git-ignored; production keys are set with `wrangler secret put SIGNING_KEYS`.
+// Prepares `wrangler dev`: writes what .dev.vars lacks — fresh dev signing keys, a one-time-code
+// secret, and the dev outbox switch. .dev.vars is git-ignored; production sets secrets with
+// `wrangler secret put` and never turns the outbox on (the Worker refuses it off localhost).
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { generateSigningKeySet } from "./signing-keys.mjs";
 
 const path = new URL("../.dev.vars", import.meta.url);
-const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-if (!/^SIGNING_KEYS=/m.test(current)) {
-  const keys = await generateSigningKeySet();
-  const separator = current === "" || current.endsWith("\n") ? "" : "\n";
-  writeFileSync(path, `${current}${separator}SIGNING_KEYS='${keys}'\n`, { mode: 0o600 });
-  console.log("dev-setup: wrote fresh dev signing keys to .dev.vars");
+let vars = existsSync(path) ? readFileSync(path, "utf8") : "";
+const added = [];
+
+async function ensure(name, makeValue) {
+  if (new RegExp(`^${name}=`, "m").test(vars)) return;
+  if (vars !== "" && !vars.endsWith("\n")) vars += "\n";
+  vars += `${name}=${await makeValue()}\n`;
+  added.push(name);
+}
+
+await ensure("SIGNING_KEYS", async () => `'${await generateSigningKeySet()}'`);
+await ensure("OTP_SECRET", () => randomBytes(32).toString("base64url"));
+await ensure("DEV_OUTBOX", () => "true");
+
+if (added.length > 0) {
+  writeFileSync(path, vars, { mode: 0o600 });
+  console.log(`dev-setup: wrote ${added.join(", ")} to .dev.vars`);
 }

@@ -5,16 +5,21 @@ import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "./config";
 import { getServiceContext } from "./context";
 import { AppError } from "./errors";
+import { linkPages } from "./pages/link-pages";
 import { accountRoutes } from "./routes/account-routes";
 import { authRoutes } from "./routes/auth-routes";
+import { devOutboxRoutes } from "./routes/dev-outbox-routes";
 import { discoveryRoutes } from "./routes/discovery-routes";
 import type { AppEnv } from "./routes/http/app-env";
 import { corsFromAllowlist, guardCrossSite } from "./routes/http/cross-origin";
 import { problemResponse } from "./routes/http/problem";
+import { mailFlowRoutes } from "./routes/mail-flow-routes";
 
 /** Path patterns and the methods each answers, for 405 with an Allow header. */
 const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/(signup|login|logout|token\/refresh|token\/verify)$/, "POST"],
+  [/^\/v1\/(email\/verify|email\/verify\/resend|email\/change|password\/(forgot|reset|change))$/, "POST"],
+  [/^\/(verify-email|reset-password)$/, "GET, POST"],
   [/^\/v1\/me$/, "GET, PATCH, DELETE"],
   [/^\/v1\/sessions$/, "GET, DELETE"],
   [/^\/v1\/sessions\/[^/]+$/, "DELETE"],
@@ -33,6 +38,9 @@ export function createApp() {
   app.route("/", discoveryRoutes);
   app.route("/", authRoutes);
   app.route("/", accountRoutes);
+  app.route("/", mailFlowRoutes);
+  app.route("/", linkPages);
+  app.route("/", devOutboxRoutes);
 
   app.notFound((c) => {
     const allowed = ALLOWED_METHODS.find(([pattern]) => pattern.test(c.req.path))?.[1];

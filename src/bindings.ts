@@ -5,6 +5,8 @@ export interface Bindings {
   DB: D1Database;
   KV: KVNamespace;
   RATE_LIMIT_IP: RateLimit;
+  /** Per-address limit on endpoints that send mail. */
+  RATE_LIMIT_MAIL: RateLimit;
   ISSUER?: string;
   AUDIENCE?: string;
   /** Secret: a JWK set of private signing keys; the first signs. */
@@ -18,4 +20,22 @@ export interface Bindings {
   PASSWORD_SCRYPT?: string;
   PASSWORD_MIN_LENGTH?: string;
   PASSWORD_MAX_LENGTH?: string;
+  EMAIL_VERIFICATION?: string;
+  /** Secret: HMAC key (32+ characters) for one-time codes and mail links. */
+  OTP_SECRET?: string;
+  OTP_CODE_LENGTH?: string;
+  OTP_TTL_SECONDS?: string;
+  OTP_MAX_ATTEMPTS?: string;
+  VERIFY_EMAIL_URL?: string;
+  RESET_PASSWORD_URL?: string;
+  MAIL_PROVIDER?: string;
+  /** Secret: the mail provider's API key. */
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
+  MAIL_PRODUCT_NAME?: string;
+  MAILGUN_DOMAIN?: string;
+  MAILGUN_REGION?: string;
+  MAIL_TIMEOUT_MS?: string;
+  /** "true" turns on GET /dev/outbox; refused unless ISSUER is localhost. Set only in .dev.vars. */
+  DEV_OUTBOX?: string;
 }

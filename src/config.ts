@@ -19,6 +19,14 @@ export interface Config {
   passwordScrypt: ScryptParams;
   passwordMinLength: number;
   passwordMaxLength: number;
+  /** "required": sign-up answers a code request and no session until the address is verified. */
+  emailVerification: "required" | "optional";
+  otpSecret: string;
+  otpCodeLength: number;
+  otpTtlSeconds: number;
+  otpMaxAttempts: number;
+  /** Pages mail links point to (token in the query): the app's, or this Worker's own. */
+  links: { verifyEmail: string; resetPassword: string };
 }
 
 export class ConfigError extends Error {
@@ -105,6 +113,13 @@ const EnvSchema = z.object({
     }),
   PASSWORD_MIN_LENGTH: integer(8, 64, 8),
   PASSWORD_MAX_LENGTH: integer(64, 1024, 128),
+  EMAIL_VERIFICATION: z.enum(["required", "optional"]).optional().default("required"),
+  OTP_SECRET: z.string().min(32, "must be at least 32 characters"),
+  OTP_CODE_LENGTH: integer(6, 10, 6),
+  OTP_TTL_SECONDS: integer(60, 3600, 600),
+  OTP_MAX_ATTEMPTS: integer(1, 10, 5),
+  VERIFY_EMAIL_URL: z.url({ protocol: /^https?$/ }).optional(),
+  RESET_PASSWORD_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export function parseConfig(env: Record<string, unknown>): Config {
@@ -127,5 +142,14 @@ export function parseConfig(env: Record<string, unknown>): Config {
     passwordScrypt: vars.PASSWORD_SCRYPT,
     passwordMinLength: vars.PASSWORD_MIN_LENGTH,
     passwordMaxLength: vars.PASSWORD_MAX_LENGTH,
+    emailVerification: vars.EMAIL_VERIFICATION,
+    otpSecret: vars.OTP_SECRET,
+    otpCodeLength: vars.OTP_CODE_LENGTH,
+    otpTtlSeconds: vars.OTP_TTL_SECONDS,
+    otpMaxAttempts: vars.OTP_MAX_ATTEMPTS,
+    links: {
+      verifyEmail: vars.VERIFY_EMAIL_URL ?? `${vars.ISSUER}/verify-email`,
+      resetPassword: vars.RESET_PASSWORD_URL ?? `${vars.ISSUER}/reset-password`,
+    },
   };
 }

@@ -4,7 +4,10 @@
 
 import type { Bindings } from "./bindings";
 import { ConfigError, parseConfig } from "./config";
+import { importCodeHashKey } from "./crypto/one-time-code";
 import { importKeySet } from "./crypto/signing-keys";
+import { createMailer } from "./mail/create-mailer";
+import { parseMailConfig } from "./mail/mail-config";
 import type { ServiceContext } from "./services/context";
 import { createDatabase } from "./storage/database";
 
@@ -26,9 +29,14 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     const detail = error instanceof Error ? error.message : "a key cannot be imported";
     throw new ConfigError(`invalid configuration: SIGNING_KEYS ${detail}`, { cause: error });
   });
+  const mail = parseMailConfig(env as unknown as Record<string, unknown>);
   return {
     config,
     keys,
+    otpKey: await importCodeHashKey(config.otpSecret),
+    mail,
+    // Looked up at call time, so tests that intercept outbound fetch see every request.
+    mailer: createMailer(mail, { fetch: (input, init) => fetch(input, init), kv: env.KV }),
     db: createDatabase(env.DB),
     kv: env.KV,
     now: () => Math.floor(Date.now() / 1000),

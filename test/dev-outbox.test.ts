@@ -81,7 +81,10 @@ describe("dev outbox mailer", () => {
 
   it("is what createMailer picks for MAIL_PROVIDER=outbox, and it makes no outbound request", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
-    const mailer = createMailer(parseMailConfig({}), { fetch: (input, init) => fetch(input, init), kv: env.KV });
+    const mailer = createMailer(parseMailConfig({ MAIL_PROVIDER: "outbox" }), {
+      fetch: (input, init) => fetch(input, init),
+      kv: env.KV,
+    });
     const to = uniqueEmail();
     expect(await mailer.send(verifyMail(to, "777777"))).toMatchObject({ ok: true });
     expect(fetchSpy).not.toHaveBeenCalled();

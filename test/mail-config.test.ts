@@ -17,8 +17,12 @@ function refusal(env: Record<string, unknown>): string {
 }
 
 describe("parseMailConfig", () => {
-  it("defaults to the outbox with a local sender, the product name edge-auth and a 5 s timeout", () => {
-    expect(parseMailConfig({})).toEqual({
+  it("requires MAIL_PROVIDER when the issuer is not localhost, so production never mails into KV", () => {
+    expect(refusal({ ISSUER: "https://auth.example.com" })).toContain("MAIL_PROVIDER is required");
+  });
+
+  it("defaults to the outbox on a localhost issuer, with a local sender, the product name edge-auth and a 5 s timeout", () => {
+    expect(parseMailConfig({ ISSUER: "http://localhost:8787" })).toEqual({
       provider: "outbox",
       apiKey: null,
       from: "edge-auth <no-reply@localhost>",
@@ -79,7 +83,7 @@ describe("parseMailConfig", () => {
   it("refuses MAIL_TIMEOUT_MS outside 500..30000 and a product name that could break a subject line", () => {
     expect(refusal({ MAIL_TIMEOUT_MS: "499" })).toContain("MAIL_TIMEOUT_MS");
     expect(refusal({ MAIL_TIMEOUT_MS: "30001" })).toContain("MAIL_TIMEOUT_MS");
-    expect(parseMailConfig({ MAIL_TIMEOUT_MS: "500" }).timeoutMs).toBe(500);
+    expect(parseMailConfig({ MAIL_PROVIDER: "outbox", MAIL_TIMEOUT_MS: "500" }).timeoutMs).toBe(500);
     expect(refusal({ MAIL_PRODUCT_NAME: "Acme\r\nBcc: x@example.com" })).toContain("MAIL_PRODUCT_NAME");
   });
 });
@@ -97,7 +101,8 @@ describe("parseMailConfig: DEV_OUTBOX", () => {
   );
 
   it("is off unless exactly true, and refuses values other than true/false", () => {
-    expect(parseMailConfig({ DEV_OUTBOX: "false", ISSUER: "https://auth.example.com" }).devOutbox).toBe(false);
+    const production = { MAIL_PROVIDER: "outbox", ISSUER: "https://auth.example.com" };
+    expect(parseMailConfig({ ...production, DEV_OUTBOX: "false" }).devOutbox).toBe(false);
     expect(refusal({ DEV_OUTBOX: "yes", ISSUER: "http://localhost:8787" })).toContain("DEV_OUTBOX");
   });
 });

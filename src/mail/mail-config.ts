@@ -62,9 +62,13 @@ function isLocalIssuer(issuer: string | null): boolean {
 
 export function parseMailConfig(env: Record<string, unknown>): MailConfig {
   const problems: string[] = [];
-  const providerText = readString(env, "MAIL_PROVIDER") ?? "outbox";
+  // Outside localhost a provider must be named: a forgotten setting must not send mail into KV.
+  const localIssuer = isLocalIssuer(readString(env, "ISSUER"));
+  const providerText = readString(env, "MAIL_PROVIDER") ?? (localIssuer ? "outbox" : undefined);
+  if (providerText === undefined) problems.push("MAIL_PROVIDER is required when ISSUER is not localhost");
   const provider = MAIL_PROVIDERS.find((candidate) => candidate === providerText);
-  if (!provider) problems.push(`MAIL_PROVIDER must be one of ${MAIL_PROVIDERS.join(", ")}`);
+  if (!provider && providerText !== undefined)
+    problems.push(`MAIL_PROVIDER must be one of ${MAIL_PROVIDERS.join(", ")}`);
   const usesProvider = provider !== undefined && provider !== "outbox";
 
   const apiKey = readString(env, "MAIL_API_KEY");
@@ -95,7 +99,7 @@ export function parseMailConfig(env: Record<string, unknown>): MailConfig {
   const devOutboxText = readString(env, "DEV_OUTBOX") ?? "false";
   if (devOutboxText !== "true" && devOutboxText !== "false") problems.push("DEV_OUTBOX must be true or false");
   const devOutbox = devOutboxText === "true";
-  if (devOutbox && !isLocalIssuer(readString(env, "ISSUER"))) {
+  if (devOutbox && !localIssuer) {
     problems.push("DEV_OUTBOX may only be true when ISSUER is on localhost or 127.0.0.1");
   }
 

@@ -2,10 +2,11 @@
 
 import { Hono } from "hono";
 import { AppError } from "../errors";
-import { logIn, signUp } from "../services/account-service";
+import { logIn } from "../services/account-service";
 import { toPublicUser } from "../services/profile-service";
 import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
+import { signUp } from "../services/signup-service";
 import { authenticateCaller, introspectAccessToken } from "../services/token-verification";
 import type { AppEnv } from "./http/app-env";
 import { readBearerToken } from "./http/bearer";
@@ -24,7 +25,9 @@ authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
   const profile = { ...rest, firstName: first_name, lastName: last_name };
   const result = await signUp(c.get("services"), { email, password, profile }, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
-  const body = { user: toPublicUser(result.value.user), ...tokenResponseBody(c, result.value.tokens) };
+  const outcome = result.value;
+  if (outcome.kind === "verification_required") return c.json({ otp_request_id: outcome.requestId }, 201, NO_STORE);
+  const body = { user: toPublicUser(outcome.user), ...tokenResponseBody(c, outcome.tokens) };
   return c.json(body, 201, NO_STORE);
 });
 

@@ -2,6 +2,7 @@
 // requests (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 
 import * as z from "zod";
+import "./mail-flow-schemas";
 import "./schemas";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -44,6 +45,50 @@ const OPERATIONS: Operation[] = [
     summary: "Introspect an access token (RFC 7662 style)",
     body: "VerifyRequest",
     responses: { 200: "Introspection" },
+  },
+  {
+    method: "post",
+    path: "/v1/email/verify",
+    summary: "Verify an address (or confirm an email change) with a code or a mail link's token",
+    body: "EmailVerifyRequest",
+    responses: { 200: "SignupResponse", 400: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/email/verify/resend",
+    summary: "Send a new verification code (same answer for any address)",
+    body: "EmailResendRequest",
+    responses: { 202: "OtpRequestAnswer", 503: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/password/forgot",
+    summary: "Mail a reset code and link (same answer and timing for any address)",
+    body: "PasswordForgotRequest",
+    responses: { 202: "OtpRequestAnswer" },
+  },
+  {
+    method: "post",
+    path: "/v1/password/reset",
+    summary: "Set a new password with a reset code or link token; ends every session",
+    body: "PasswordResetRequest",
+    responses: { 204: null },
+  },
+  {
+    method: "post",
+    path: "/v1/password/change",
+    summary: "Change the password; ends the other sessions",
+    secured: true,
+    body: "PasswordChangeRequest",
+    responses: { 204: null },
+  },
+  {
+    method: "post",
+    path: "/v1/email/change",
+    summary: "Start an email change: a code goes to the new address",
+    secured: true,
+    body: "EmailChangeRequest",
+    responses: { 202: "OtpRequestAnswer", 503: "Problem" },
   },
   {
     method: "post",

@@ -1,80 +1,16 @@
-// Sign-up and password login. Unknown account, wrong password and disabled account are one answer,
+// Password login. Unknown account, wrong password and disabled account are one answer,
 // reached through the same scrypt work, so neither the response nor its timing tells them apart.
 
 import { hashPassword, verifyDummyPassword, verifyPassword } from "../crypto/password-hash";
-import { generateId } from "../crypto/random";
-import { type FieldIssue, fail, type Result, succeed } from "../errors";
-import { uniqueViolation } from "../storage/database";
+import { fail, type Result, succeed } from "../errors";
 import type { UserRow } from "../storage/schema";
 import { insertSession } from "../storage/session-store";
-import {
-  findUserByEmail,
-  findUserByUsername,
-  insertUserWithSession,
-  type ProfileChanges,
-  replacePasswordHash,
-} from "../storage/user-store";
+import { findUserByEmail, findUserByUsername, replacePasswordHash } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeEmail, normalizeUsername } from "./identifiers";
-import { checkPasswordPolicy } from "./password-policy";
 import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
 
-export interface SignUpInput {
-  email: string;
-  password: string;
-  profile: ProfileChanges;
-}
-
 export type LoginInput = { password: string } & ({ email: string } | { username: string });
-
-export async function signUp(
-  context: ServiceContext,
-  input: SignUpInput,
-  client: ClientInfo,
-): Promise<Result<{ user: UserRow; tokens: IssuedTokens }>> {
-  const email = normalizeEmail(input.email);
-  const issues: FieldIssue[] = [];
-  if (!email) issues.push({ field: "email", message: "is not a valid email address" });
-  const username = input.profile.username == null ? null : normalizeUsername(input.profile.username);
-  if (input.profile.username != null && !username)
-    issues.push({ field: "username", message: "is not a valid username" });
-  const weakness = checkPasswordPolicy(input.password, context.config);
-  if (issues.length > 0 || !email) return fail("invalid_request", { issues });
-  if (weakness) return fail("weak_password", { issues: [weakness] });
-
-  const now = context.now();
-  const user: UserRow = {
-    id: generateId(),
-    email,
-    emailVerified: false,
-    username,
-    passwordHash: await hashPassword(input.password, context.config.passwordScrypt),
-    name: input.profile.name ?? null,
-    firstName: input.profile.firstName ?? null,
-    lastName: input.profile.lastName ?? null,
-    phone: input.profile.phone ?? null,
-    address: input.profile.address ?? null,
-    disabledAt: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const records = await buildNewSession(context, user.id, client, ["pwd"]);
-  try {
-    await insertUserWithSession(context.db, user, records.session, records.tokenRow);
-  } catch (error) {
-    const violated = uniqueViolation(error);
-    if (violated === "users.email") return fail("email_taken", { reason: "sign-up with a registered email" });
-    if (violated === "users.username") return fail("username_taken", { reason: "sign-up with a taken username" });
-    throw error;
-  }
-  const tokens = await issueTokens(
-    context,
-    user,
-    { id: records.session.id, amr: records.session.amr ?? "[]" },
-    records.refreshToken,
-  );
-  return succeed({ user, tokens });
-}
 
 export async function logIn(
   context: ServiceContext,
@@ -90,6 +26,10 @@ export async function logIn(
   const verification = await verifyPassword(input.password, user.passwordHash, policy);
   if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password" });
   if (user.disabledAt !== null) return fail("invalid_credentials", { reason: "account disabled" });
+  // Only after a correct password, so this answer reveals nothing to someone guessing.
+  if (context.config.emailVerification === "required" && !user.emailVerified) {
+    return fail("email_not_verified", { reason: "login before verifying the address" });
+  }
 
   if (verification.needsRehash) {
     // Compare-and-swap: a concurrent password change wins over this upgrade.

@@ -2,6 +2,8 @@
 
 import type { Config } from "../config";
 import type { KeySet } from "../crypto/signing-keys";
+import type { MailConfig } from "../mail/mail-config";
+import type { Mailer } from "../mail/mailer";
 import type { Database } from "../storage/database";
 import type { SessionWindow } from "../storage/session-store";
 
@@ -10,6 +12,10 @@ export interface ServiceContext {
   db: Database;
   kv: KVNamespace;
   keys: KeySet;
+  /** HMAC key for one-time codes and mail links (from OTP_SECRET). */
+  otpKey: CryptoKey;
+  mail: MailConfig;
+  mailer: Mailer;
   /** Unix seconds; tests and dialects share one notion of now. */
   now: () => number;
 }
@@ -22,4 +28,9 @@ export interface ClientInfo {
 
 export function sessionWindow(context: ServiceContext): SessionWindow {
   return { now: context.now(), idleTimeoutSeconds: context.config.sessionIdleTimeoutSeconds };
+}
+
+/** Per-request hooks a service may need: work that must finish after the response is sent. */
+export interface RequestScope {
+  defer(task: Promise<unknown>): void;
 }

@@ -65,6 +65,36 @@ export const refreshTokens = sqliteTable(
   (table) => [index("refresh_tokens_session_id_idx").on(table.sessionId)],
 );
 
+/**
+ * One-time codes and mail links (email verification, password reset, email change). The record,
+ * its attempts and its consumption live together so one UPDATE … RETURNING decides each guess.
+ */
+export const oneTimeCodes = sqliteTable(
+  "one_time_codes",
+  {
+    /** The `otp_request_id` handed to the client; not a secret. */
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["verify_email", "reset_password", "change_email"] }).notNull(),
+    /** The address the code was sent to (the new address for an email change). */
+    target: text("target").notNull(),
+    /** HMAC-SHA256(OTP_SECRET, id + code). */
+    codeHash: text("code_hash").notNull(),
+    /** HMAC-SHA256(OTP_SECRET, link token); unique, so a link names one record. */
+    linkHash: text("link_hash").notNull().unique(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+    /** Set when a newer code for the same user and purpose replaced this one. */
+    supersededAt: integer("superseded_at"),
+  },
+  (table) => [index("one_time_codes_user_purpose_idx").on(table.userId, table.purpose)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type OneTimeCodeRow = typeof oneTimeCodes.$inferSelect;

@@ -76,3 +76,36 @@ export async function deleteUser(db: Database, id: string): Promise<string[] | n
   ]);
   return deleted.length === 0 ? null : sessionRows.map((row) => row.id);
 }
+
+export async function insertUser(db: Database, user: NewUser): Promise<void> {
+  await db.insert(users).values(user);
+}
+
+/** Marks the address verified only if it is still the one the code was sent to. */
+export async function markEmailVerified(
+  db: Database,
+  id: string,
+  email: string,
+  now: number,
+): Promise<UserRow | undefined> {
+  return db
+    .update(users)
+    .set({ emailVerified: true, updatedAt: now })
+    .where(and(eq(users.id, id), eq(users.email, email)))
+    .returning()
+    .get();
+}
+
+/** Switches to a confirmed new address; a unique violation means someone registered it meanwhile. */
+export async function switchEmail(db: Database, id: string, email: string, now: number): Promise<UserRow | undefined> {
+  return db.update(users).set({ email, emailVerified: true, updatedAt: now }).where(eq(users.id, id)).returning().get();
+}
+
+export async function setPasswordHash(
+  db: Database,
+  id: string,
+  passwordHash: string,
+  now: number,
+): Promise<UserRow | undefined> {
+  return db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).returning().get();
+}

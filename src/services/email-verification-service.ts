@@ -1,0 +1,84 @@
+// Email verification by code or link, its resend, and the confirmation step of an email change.
+
+import { generateId } from "../crypto/random";
+import { fail, type Result, succeed } from "../errors";
+import { uniqueViolation } from "../storage/database";
+import type { UserRow } from "../storage/schema";
+import { insertSession } from "../storage/session-store";
+import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from "../storage/user-store";
+import type { ClientInfo, ServiceContext } from "./context";
+import { normalizeEmail } from "./identifiers";
+import { buildMailLink, sendMailNow } from "./mail-delivery";
+import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
+import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+
+/** Issues a verification code for the user's address and mails it; the caller waits for delivery. */
+export async function sendVerificationCode(
+  context: ServiceContext,
+  user: UserRow,
+): Promise<Result<{ requestId: string }>> {
+  const issued = await issueOneTimeCode(context, { userId: user.id, purpose: "verify_email", target: user.email });
+  const sent = await sendMailNow(context, user.email, {
+    kind: "verify_email",
+    code: issued.code,
+    link: buildMailLink(context.config.links.verifyEmail, issued.linkToken),
+    expiresInMinutes: issued.expiresInMinutes,
+  });
+  return sent.ok ? succeed({ requestId: issued.requestId }) : sent;
+}
+
+/**
+ * Resend answers the same for unknown, verified and unverified addresses: a request id. Only an
+ * unverified account gets a new code (which replaces the previous one).
+ */
+export async function resendVerificationCode(
+  context: ServiceContext,
+  rawEmail: string,
+): Promise<Result<{ requestId: string }>> {
+  const email = normalizeEmail(rawEmail);
+  const user = email ? await findUserByEmail(context.db, email) : undefined;
+  if (!user || user.emailVerified) return succeed({ requestId: generateId() });
+  return sendVerificationCode(context, user);
+}
+
+export type EmailVerification =
+  | { kind: "verified"; user: UserRow; tokens: IssuedTokens }
+  | { kind: "email_changed"; user: UserRow };
+
+export async function verifyEmail(
+  context: ServiceContext,
+  redemption: Redemption,
+  client: ClientInfo,
+): Promise<Result<EmailVerification>> {
+  const redeemed = await redeemOneTimeCode(context, redemption, ["verify_email", "change_email"]);
+  if (!redeemed.ok) return redeemed;
+  const code = redeemed.value;
+  const now = context.now();
+
+  if (code.purpose === "change_email") {
+    try {
+      const user = await switchEmail(context.db, code.userId, code.target, now);
+      return user ? succeed({ kind: "email_changed", user }) : fail("code_expired", { reason: "user gone" });
+    } catch (error) {
+      if (uniqueViolation(error) === "users.email")
+        return fail("email_taken", { reason: "new address registered meanwhile" });
+      throw error;
+    }
+  }
+
+  const user =
+    (await markEmailVerified(context.db, code.userId, code.target, now)) ??
+    (await findUserById(context.db, code.userId));
+  if (!user || user.email !== code.target || user.disabledAt !== null) {
+    return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
+  }
+  const records = await buildNewSession(context, user.id, client, ["otp"]);
+  await insertSession(context.db, records.session, records.tokenRow);
+  const tokens = await issueTokens(
+    context,
+    user,
+    { id: records.session.id, amr: records.session.amr ?? "[]" },
+    records.refreshToken,
+  );
+  return succeed({ kind: "verified", user, tokens });
+}

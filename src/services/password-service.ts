@@ -1,0 +1,109 @@
+// Forgotten-password reset, and password change by the signed-in user. Both end other sessions
+// and mail a notice after the response.
+
+import { hashPassword, verifyPassword } from "../crypto/password-hash";
+import { generateId } from "../crypto/random";
+import { fail, type Result, succeed } from "../errors";
+import { revokeAllSessions } from "../storage/session-store";
+import { findUserByEmail, markEmailVerified, replacePasswordHash, setPasswordHash } from "../storage/user-store";
+import type { RequestScope, ServiceContext } from "./context";
+import { normalizeEmail } from "./identifiers";
+import { buildMailLink, sendMailLater } from "./mail-delivery";
+import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
+import { checkPasswordPolicy } from "./password-policy";
+import { denySessionTokens, revokeEverySession } from "./session-service";
+import type { AuthenticatedCaller } from "./token-verification";
+
+/**
+ * Answers at once with a request id, known address or not; the look-up, the code and the mail
+ * happen after the response, so neither the answer nor its timing tells whether the account exists.
+ */
+export function requestPasswordReset(
+  context: ServiceContext,
+  scope: RequestScope,
+  rawEmail: string,
+): { requestId: string } {
+  const requestId = generateId();
+  const email = normalizeEmail(rawEmail);
+  if (email) scope.defer(sendResetCode(context, scope, email, requestId));
+  return { requestId };
+}
+
+async function sendResetCode(
+  context: ServiceContext,
+  scope: RequestScope,
+  email: string,
+  requestId: string,
+): Promise<void> {
+  const user = await findUserByEmail(context.db, email);
+  if (!user || user.disabledAt !== null) return;
+  const issued = await issueOneTimeCode(context, {
+    userId: user.id,
+    purpose: "reset_password",
+    target: user.email,
+    requestId,
+  });
+  sendMailLater(context, scope, user.email, {
+    kind: "reset_password",
+    code: issued.code,
+    link: buildMailLink(context.config.links.resetPassword, issued.linkToken),
+    expiresInMinutes: issued.expiresInMinutes,
+  });
+}
+
+export async function resetPassword(
+  context: ServiceContext,
+  scope: RequestScope,
+  redemption: Redemption,
+  newPassword: string,
+): Promise<Result<void>> {
+  const weakness = checkPasswordPolicy(newPassword, context.config, "new_password");
+  if (weakness) return fail("weak_password", { issues: [weakness] });
+  const redeemed = await redeemOneTimeCode(context, redemption, ["reset_password"]);
+  if (!redeemed.ok) return redeemed;
+  const code = redeemed.value;
+  const now = context.now();
+  const user = await setPasswordHash(
+    context.db,
+    code.userId,
+    await hashPassword(newPassword, context.config.passwordScrypt),
+    now,
+  );
+  if (!user) return fail("code_expired", { reason: "user gone" });
+  // The code reached this address, which proves control of it.
+  if (user.email === code.target) await markEmailVerified(context.db, user.id, user.email, now);
+  await revokeEverySession(context, user.id, "password_reset");
+  sendMailLater(context, scope, user.email, { kind: "password_changed" });
+  return succeed(undefined);
+}
+
+export async function changePassword(
+  context: ServiceContext,
+  scope: RequestScope,
+  caller: AuthenticatedCaller,
+  input: { currentPassword: string; newPassword: string },
+): Promise<Result<void>> {
+  const { user } = caller;
+  const policy = context.config.passwordScrypt;
+  const verification = user.passwordHash
+    ? await verifyPassword(input.currentPassword, user.passwordHash, policy)
+    : { valid: false };
+  if (!verification.valid || !user.passwordHash)
+    return fail("invalid_credentials", { reason: "wrong current password" });
+  const weakness = checkPasswordPolicy(input.newPassword, context.config, "new_password");
+  if (weakness) return fail("weak_password", { issues: [weakness] });
+  const now = context.now();
+  const changed = await replacePasswordHash(
+    context.db,
+    user.id,
+    user.passwordHash,
+    await hashPassword(input.newPassword, policy),
+    now,
+  );
+  if (!changed) return fail("invalid_credentials", { reason: "password changed concurrently" });
+  // Every other session ends; the one making the change stays.
+  const revoked = await revokeAllSessions(context.db, user.id, "password_changed", now, caller.session.id);
+  await denySessionTokens(context, revoked);
+  sendMailLater(context, scope, user.email, { kind: "password_changed" });
+  return succeed(undefined);
+}

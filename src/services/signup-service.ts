@@ -1,0 +1,103 @@
+// Sign-up. With verification optional it opens a session at once; with verification required (the
+// default) it answers a code request and no session, and a registered address gets the same answer
+// while its owner is mailed instead, so sign-up does not reveal which addresses have accounts.
+
+import { hashPassword } from "../crypto/password-hash";
+import { generateId } from "../crypto/random";
+import { type FieldIssue, fail, type Result, succeed } from "../errors";
+import { uniqueViolation } from "../storage/database";
+import type { UserRow } from "../storage/schema";
+import { insertUser, insertUserWithSession, type ProfileChanges } from "../storage/user-store";
+import type { ClientInfo, ServiceContext } from "./context";
+import { sendVerificationCode } from "./email-verification-service";
+import { normalizeEmail, normalizeUsername } from "./identifiers";
+import { sendMailNow } from "./mail-delivery";
+import { checkPasswordPolicy } from "./password-policy";
+import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+
+export interface SignUpInput {
+  email: string;
+  password: string;
+  profile: ProfileChanges;
+}
+
+export type SignUpOutcome =
+  | { kind: "session"; user: UserRow; tokens: IssuedTokens }
+  | { kind: "verification_required"; requestId: string };
+
+export async function signUp(
+  context: ServiceContext,
+  input: SignUpInput,
+  client: ClientInfo,
+): Promise<Result<SignUpOutcome>> {
+  const email = normalizeEmail(input.email);
+  const issues: FieldIssue[] = [];
+  if (!email) issues.push({ field: "email", message: "is not a valid email address" });
+  const username = input.profile.username == null ? null : normalizeUsername(input.profile.username);
+  if (input.profile.username != null && !username)
+    issues.push({ field: "username", message: "is not a valid username" });
+  if (issues.length > 0 || !email) return fail("invalid_request", { issues });
+  const weakness = checkPasswordPolicy(input.password, context.config);
+  if (weakness) return fail("weak_password", { issues: [weakness] });
+
+  const now = context.now();
+  const user: UserRow = {
+    id: generateId(),
+    email,
+    emailVerified: false,
+    username,
+    passwordHash: await hashPassword(input.password, context.config.passwordScrypt),
+    name: input.profile.name ?? null,
+    firstName: input.profile.firstName ?? null,
+    lastName: input.profile.lastName ?? null,
+    phone: input.profile.phone ?? null,
+    address: input.profile.address ?? null,
+    disabledAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return context.config.emailVerification === "optional"
+    ? signUpWithSession(context, user, client)
+    : signUpPendingVerification(context, user);
+}
+
+function refuseDuplicate(error: unknown): Result<never> {
+  const violated = uniqueViolation(error);
+  if (violated === "users.email") return fail("email_taken", { reason: "sign-up with a registered email" });
+  if (violated === "users.username") return fail("username_taken", { reason: "sign-up with a taken username" });
+  throw error;
+}
+
+async function signUpWithSession(
+  context: ServiceContext,
+  user: UserRow,
+  client: ClientInfo,
+): Promise<Result<SignUpOutcome>> {
+  const records = await buildNewSession(context, user.id, client, ["pwd"]);
+  try {
+    await insertUserWithSession(context.db, user, records.session, records.tokenRow);
+  } catch (error) {
+    return refuseDuplicate(error);
+  }
+  const session = { id: records.session.id, amr: records.session.amr ?? "[]" };
+  return succeed({ kind: "session", user, tokens: await issueTokens(context, user, session, records.refreshToken) });
+}
+
+async function signUpPendingVerification(context: ServiceContext, user: UserRow): Promise<Result<SignUpOutcome>> {
+  try {
+    await insertUser(context.db, user);
+  } catch (error) {
+    const refused = refuseDuplicate(error);
+    if (refused.ok || refused.error.code !== "email_taken") return refused;
+    // Same answer as a new sign-up; the address's owner learns someone tried.
+    const sent = await sendMailNow(context, user.email, {
+      kind: "account_exists",
+      loginLink: context.config.issuer,
+      resetLink: context.config.links.resetPassword,
+    });
+    return sent.ok ? succeed({ kind: "verification_required", requestId: generateId() }) : sent;
+  }
+  // The account is kept even when mail fails; the code can be resent once the provider is back.
+  const sent = await sendVerificationCode(context, user);
+  return sent.ok ? succeed({ kind: "verification_required", requestId: sent.value.requestId }) : sent;
+}
