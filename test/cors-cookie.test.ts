@@ -251,6 +251,16 @@ describe("cookie mode", () => {
     expect(refused.status).toBe(401);
   });
 
+  it("lets this Worker's own mail-link pages post from the issuer's origin, and still refuses hostile ones", async () => {
+    const form = { token: "not-a-real-link-token" };
+    const own = await callInCookieMode("POST", "/verify-email", { form, origin: "https://auth.test" });
+    expect(own.status).toBe(400);
+    expect(own.headers.get("Content-Type")).toContain("text/html");
+    const hostile = await callInCookieMode("POST", "/verify-email", { form, origin: "https://evil.test" });
+    expect(hostile.status).toBe(403);
+    expect(await readJson(hostile)).toMatchObject({ code: "forbidden_origin" });
+  });
+
   it("allows credentials for the allowlisted origin in cookie mode only", async () => {
     const cookieModePreflight = await fetchInCookieMode(preflight(APP_ORIGIN, "/v1/token/refresh"));
     expect(cookieModePreflight.headers.get("Access-Control-Allow-Origin")).toBe(APP_ORIGIN);

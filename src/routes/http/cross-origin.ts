@@ -31,8 +31,10 @@ export function isCrossSiteRefused(method: string, origin: string | undefined, a
 }
 
 export const guardCrossSite: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { corsOrigins, refreshTokenTransport } = c.get("services").config;
-  if (refreshTokenTransport === "cookie" && isCrossSiteRefused(c.req.method, c.req.header("Origin"), corsOrigins)) {
+  const { corsOrigins, refreshTokenTransport, issuer } = c.get("services").config;
+  // Our own pages (the mail-link forms) post from the issuer's origin.
+  const allowed = [...corsOrigins, new URL(issuer).origin];
+  if (refreshTokenTransport === "cookie" && isCrossSiteRefused(c.req.method, c.req.header("Origin"), allowed)) {
     throw new AppError({ code: "forbidden_origin", reason: "cross-site request in cookie mode" });
   }
   await next();
