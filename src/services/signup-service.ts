@@ -52,6 +52,8 @@ export async function signUp(
     lastName: input.profile.lastName ?? null,
     phone: input.profile.phone ?? null,
     address: input.profile.address ?? null,
+    phoneVerified: false,
+    smsMfaEnabled: false,
     disabledAt: null,
     createdAt: now,
     updatedAt: now,

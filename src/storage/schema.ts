@@ -16,7 +16,11 @@ export const users = sqliteTable("users", {
   name: text("name"),
   firstName: text("first_name"),
   lastName: text("last_name"),
+  /** E.164 when set through POST /v1/phone; `phoneVerified` once its SMS code came back. */
   phone: text("phone"),
+  phoneVerified: integer("phone_verified", { mode: "boolean" }).notNull().default(false),
+  /** The user chose SMS codes as a second factor (needs a verified phone). */
+  smsMfaEnabled: integer("sms_mfa_enabled", { mode: "boolean" }).notNull().default(false),
   address: text("address"),
   disabledAt: integer("disabled_at"),
   createdAt: integer("created_at").notNull(),
@@ -77,7 +81,9 @@ export const oneTimeCodes = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["verify_email", "reset_password", "change_email"] }).notNull(),
+    purpose: text("purpose", {
+      enum: ["verify_email", "reset_password", "change_email", "verify_phone", "mfa_sms"],
+    }).notNull(),
     /** The address the code was sent to (the new address for an email change). */
     target: text("target").notNull(),
     /** HMAC-SHA256(OTP_SECRET, id + code). */
@@ -94,7 +100,74 @@ export const oneTimeCodes = sqliteTable(
   (table) => [index("one_time_codes_user_purpose_idx").on(table.userId, table.purpose)],
 );
 
+/** A user's TOTP factor (RFC 6238). The secret is AES-GCM encrypted with TOTP_ENCRYPTION_KEY. */
+export const totpFactors = sqliteTable("totp_factors", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  secretCiphertext: text("secret_ciphertext").notNull(),
+  /** Null while enrolment awaits its first code. */
+  confirmedAt: integer("confirmed_at"),
+  /** The last accepted time step: a code for this step or an earlier one is a replay. */
+  lastUsedStep: integer("last_used_step"),
+  failedAttempts: integer("failed_attempts").notNull().default(0),
+  lockedUntil: integer("locked_until"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Recovery codes, stored only as keyed hashes; each works once. */
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull().unique(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [index("recovery_codes_user_id_idx").on(table.userId)],
+);
+
+/** A login that passed the password and waits for a second factor; the token is stored hashed. */
+export const mfaChallenges = sqliteTable(
+  "mfa_challenges",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** JSON array of the factors that may finish it, e.g. ["totp","recovery_code","sms"]. */
+    methods: text("methods").notNull(),
+    /** JSON array of the methods already used (copied into the session's amr). */
+    amr: text("amr").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+  },
+  (table) => [index("mfa_challenges_user_id_idx").on(table.userId)],
+);
+
+/**
+ * Failed logins per identifier (a keyed hash of the normalized email or username), known or not,
+ * so a lock answers the same for accounts that exist and accounts that do not.
+ */
+export const loginFailures = sqliteTable("login_failures", {
+  identifierHash: text("identifier_hash").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  lockedUntil: integer("locked_until"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type OneTimeCodeRow = typeof oneTimeCodes.$inferSelect;
+export type TotpFactorRow = typeof totpFactors.$inferSelect;
+export type RecoveryCodeRow = typeof recoveryCodes.$inferSelect;
+export type MfaChallengeRow = typeof mfaChallenges.$inferSelect;
