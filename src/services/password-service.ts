@@ -5,7 +5,13 @@ import { hashPassword, verifyPassword } from "../crypto/password-hash";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { revokeAllSessions } from "../storage/session-store";
-import { findUserByEmail, markEmailVerified, replacePasswordHash, setPasswordHash } from "../storage/user-store";
+import {
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+  replacePasswordHash,
+  setPasswordHash,
+} from "../storage/user-store";
 import type { RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailLater } from "./mail-delivery";
@@ -62,6 +68,11 @@ export async function resetPassword(
   const redeemed = await redeemOneTimeCode(context, redemption, ["reset_password"]);
   if (!redeemed.ok) return redeemed;
   const code = redeemed.value;
+  // A code sent to an address the account has since left, or to an account since disabled, resets nothing.
+  const current = await findUserById(context.db, code.userId);
+  if (!current || current.email !== code.target || current.disabledAt !== null) {
+    return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
+  }
   const now = context.now();
   const user = await setPasswordHash(
     context.db,
