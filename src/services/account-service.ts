@@ -8,6 +8,7 @@ import { insertSession } from "../storage/session-store";
 import { findUserByEmail, findUserByUsername, replacePasswordHash } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeEmail, normalizeUsername } from "./identifiers";
+import { admitLogin, clearLoginFailures } from "./login-throttle";
 import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
 
 export type LoginInput = { password: string } & ({ email: string } | { username: string });
@@ -17,6 +18,9 @@ export async function logIn(
   input: LoginInput,
   client: ClientInfo,
 ): Promise<Result<{ user: UserRow; tokens: IssuedTokens }>> {
+  // Before any lookup or hashing: a locked identifier (known or not) costs no scrypt.
+  const admission = await admitLogin(context, input);
+  if (!admission.admitted) return fail("invalid_credentials", { reason: "identifier locked after failures" });
   const user = await findLoginUser(context, input);
   const policy = context.config.passwordScrypt;
   if (!user?.passwordHash) {
@@ -26,6 +30,7 @@ export async function logIn(
   const verification = await verifyPassword(input.password, user.passwordHash, policy);
   if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password" });
   if (user.disabledAt !== null) return fail("invalid_credentials", { reason: "account disabled" });
+  await clearLoginFailures(context, admission.identifierHash);
   // Only after a correct password, so this answer reveals nothing to someone guessing.
   if (context.config.emailVerification === "required" && !user.emailVerified) {
     return fail("email_not_verified", { reason: "login before verifying the address" });

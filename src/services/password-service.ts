@@ -14,6 +14,7 @@ import {
 } from "../storage/user-store";
 import type { RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
+import { clearLoginFailuresForUser } from "./login-throttle";
 import { buildMailLink, sendMailLater } from "./mail-delivery";
 import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
@@ -84,6 +85,8 @@ export async function resetPassword(
   // The code reached this address, which proves control of it.
   if (user.email === code.target) await markEmailVerified(context.db, user.id, user.email, now);
   await revokeEverySession(context, user.id, "password_reset");
+  // A lock never blocks reset (forgot/reset do not consult it), and a completed reset lifts it.
+  await clearLoginFailuresForUser(context, user);
   sendMailLater(context, scope, user.email, { kind: "password_changed" });
   return succeed(undefined);
 }

@@ -1,0 +1,70 @@
+// Helpers for the abuse-limit suites: calls that wait for deferred work, pinned client IPs, the
+// rate limiter's wall-clock windows, and the login_failures row of an identifier.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { hashOneTimeSecret, importCodeHashKey } from "../../src/crypto/one-time-code";
+import worker from "../../src/index";
+import { canonicalLoginIdentifier, type LoginIdentifier } from "../../src/services/login-throttle";
+import { buildRequest, type CallOptions } from "./http";
+
+/**
+ * Calls the Worker's fetch handler (or `handler`, a freshly imported copy of it) and waits for what
+ * it deferred (mail after the response).
+ */
+export async function callSettled(
+  method: string,
+  path: string,
+  options: CallOptions = {},
+  handler: Pick<typeof worker, "fetch"> = worker,
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = buildRequest(method, path, options) as Request<unknown, IncomingRequestCfProperties>;
+  const response = await handler.fetch(request, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** A random IPv6 address from the documentation prefix, so no other test shares its limiter key. */
+export function randomIp(): string {
+  const groups = Array.from(crypto.getRandomValues(new Uint16Array(4)), (group) => group.toString(16));
+  return `2001:db8:${groups.join(":")}::1`;
+}
+
+/**
+ * Local rate-limit windows are aligned to the wall clock (production's are not documented to be):
+ * waits until at least `marginMs` of the current minute is left, so a burst falls in one window.
+ */
+export async function awaitFreshMinute(marginMs = 15_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 250));
+}
+
+export interface FailureRow {
+  identifier_hash: string;
+  failures: number;
+  locked_until: number | null;
+  updated_at: number;
+}
+
+/** The stored key: HMAC-SHA256(OTP_SECRET, "login" ∥ canonical identifier). */
+export async function identifierHashOf(identifier: LoginIdentifier): Promise<string> {
+  if (!env.OTP_SECRET) throw new Error("OTP_SECRET is not bound in the test env");
+  const key = await importCodeHashKey(env.OTP_SECRET);
+  return hashOneTimeSecret(key, "login", canonicalLoginIdentifier(identifier));
+}
+
+export async function failureRowOf(identifier: LoginIdentifier): Promise<FailureRow | null> {
+  return env.DB.prepare("select * from login_failures where identifier_hash = ?")
+    .bind(await identifierHashOf(identifier))
+    .first<FailureRow>();
+}
+
+/** Moves a lock into the past, as if its cooling-off period had run out. */
+export async function endLock(identifier: LoginIdentifier): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  await env.DB.prepare("update login_failures set locked_until = ? where identifier_hash = ?")
+    .bind(now - 1, await identifierHashOf(identifier))
+    .run();
+}
+
+export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
