@@ -7,6 +7,8 @@ export interface Bindings {
   RATE_LIMIT_IP: RateLimit;
   /** Per-address limit on endpoints that send mail. */
   RATE_LIMIT_MAIL: RateLimit;
+  /** Per submitted email or username (keyed hash) on login and sign-up. */
+  RATE_LIMIT_IDENTIFIER: RateLimit;
   ISSUER?: string;
   AUDIENCE?: string;
   /** Secret: a JWK set of private signing keys; the first signs. */

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { AppError } from "../errors";
 import { logIn } from "../services/account-service";
+import { canonicalLoginIdentifier } from "../services/login-throttle";
 import { toPublicUser } from "../services/profile-service";
 import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
@@ -12,6 +13,7 @@ import type { AppEnv } from "./http/app-env";
 import { readBearerToken } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
+import { limitPerIdentifier } from "./http/identifier-limit";
 import { limitPerIp } from "./http/rate-limit";
 import { clearRefreshCookie, presentedRefreshToken, tokenResponseBody } from "./http/refresh-transport";
 import { LoginBody, LogoutBody, RefreshBody, SignupBody, VerifyBody } from "./schemas";
@@ -22,6 +24,7 @@ export const authRoutes = new Hono<AppEnv>();
 
 authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
   const { email, password, first_name, last_name, ...rest } = await readBody(c, SignupBody);
+  await limitPerIdentifier(c, "signup", canonicalLoginIdentifier({ email }));
   const profile = { ...rest, firstName: first_name, lastName: last_name };
   const result = await signUp(c.get("services"), { email, password, profile }, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
@@ -33,6 +36,7 @@ authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
 
 authRoutes.post("/v1/login", limitPerIp("login"), async (c) => {
   const input = await readBody(c, LoginBody);
+  await limitPerIdentifier(c, "login", canonicalLoginIdentifier(input));
   const result = await logIn(c.get("services"), input, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json(tokenResponseBody(c, result.value.tokens), 200, NO_STORE);
@@ -53,6 +57,8 @@ authRoutes.post("/v1/token/refresh", limitPerIp("refresh"), async (c) => {
   return c.json(tokenResponseBody(c, result.value), 200, NO_STORE);
 });
 
+// Not rate limited: it guesses no secret (a token's signature cannot be guessed), writes nothing, and
+// backends behind one address may call it for every request they serve.
 authRoutes.post("/v1/token/verify", async (c) => {
   const { token } = await readBody(c, VerifyBody);
   const introspection = await introspectAccessToken(c.get("services"), token);
