@@ -59,6 +59,7 @@ export default defineConfig(async () => {
             // Most suites exercise sessions directly; the mail-flow suites turn verification on.
             EMAIL_VERIFICATION: "optional",
             MAIL_PROVIDER: "outbox",
+            SMS_PROVIDER: "outbox",
             // The plugin also reads .dev.vars; pin what `npm run dev` writes there for local use.
             DEV_OUTBOX: "false",
             // Tests hash many passwords; production's default (ln=15) is held to the caps in crypto tests.

@@ -5,7 +5,7 @@ export interface Bindings {
   DB: D1Database;
   KV: KVNamespace;
   RATE_LIMIT_IP: RateLimit;
-  /** Per-address limit on endpoints that send mail. */
+  /** Per-address limit on endpoints that send mail, and per number and account on those that send SMS. */
   RATE_LIMIT_MAIL: RateLimit;
   /** Per submitted email or username (keyed hash) on login and sign-up. */
   RATE_LIMIT_IDENTIFIER: RateLimit;
@@ -38,6 +38,17 @@ export interface Bindings {
   MAILGUN_DOMAIN?: string;
   MAILGUN_REGION?: string;
   MAIL_TIMEOUT_MS?: string;
+  /** twilio | vonage | outbox | none; required unless ISSUER is localhost (then outbox). */
+  SMS_PROVIDER?: string;
+  /** E.164 number, alphanumeric sender ID, or (Twilio) a Messaging Service SID. */
+  SMS_FROM?: string;
+  SMS_TIMEOUT_MS?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  /** Secret: Twilio's auth token. */
+  TWILIO_AUTH_TOKEN?: string;
+  VONAGE_API_KEY?: string;
+  /** Secret: Vonage's API secret. */
+  VONAGE_API_SECRET?: string;
   /** "true" turns on GET /dev/outbox; refused unless ISSUER is localhost. Set only in .dev.vars. */
   DEV_OUTBOX?: string;
 }

@@ -9,6 +9,8 @@ import { importKeySet } from "./crypto/signing-keys";
 import { createMailer } from "./mail/create-mailer";
 import { parseMailConfig } from "./mail/mail-config";
 import type { ServiceContext } from "./services/context";
+import { createSmsSender } from "./sms/create-sms-sender";
+import { parseSmsConfig } from "./sms/sms-config";
 import { createDatabase } from "./storage/database";
 
 const contexts = new WeakMap<Bindings, Promise<ServiceContext>>();
@@ -30,6 +32,7 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     throw new ConfigError(`invalid configuration: SIGNING_KEYS ${detail}`, { cause: error });
   });
   const mail = parseMailConfig(env as unknown as Record<string, unknown>);
+  const sms = parseSmsConfig(env as unknown as Record<string, unknown>);
   return {
     config,
     keys,
@@ -37,6 +40,12 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     mail,
     // Looked up at call time, so tests that intercept outbound fetch see every request.
     mailer: createMailer(mail, { fetch: (input, init) => fetch(input, init), kv: env.KV }),
+    sms,
+    smsSender: createSmsSender(sms, {
+      fetch: (input, init) => fetch(input, init),
+      kv: env.KV,
+      printSecrets: mail.devOutbox,
+    }),
     db: createDatabase(env.DB),
     kv: env.KV,
     now: () => Math.floor(Date.now() / 1000),

@@ -1,7 +1,9 @@
 // The dev outbox: a Mailer for `wrangler dev` that delivers nothing. It prints each message and keeps
-// it in KV so GET /dev/outbox (and tests) can read the code and link the way a user would.
+// it in KV so GET /dev/outbox (and tests) can read the code and link the way a user would. SMS from
+// the dev SmsSender (src/sms/dev-outbox-sms.ts) lands here too, through keepInOutbox.
 // Owns the `outbox:` KV prefix.
 
+import type { SmsKind } from "../sms/sms-sender";
 import type { Mailer, MailKind, MailMessage } from "./mailer";
 
 const OUTBOX_PREFIX = "outbox:";
@@ -14,11 +16,15 @@ const OUTBOX_DEFAULT_LIST = 50;
 const TIMESTAMP_CEILING_MS = 9_999_999_999_999;
 const TIMESTAMP_DIGITS = 13;
 
+export type OutboxChannel = "email" | "sms";
+
 export interface OutboxEntry {
   id: string;
+  /** "sms" entries have the text only (subject and html are empty); `to` is then an E.164 number. */
+  channel: OutboxChannel;
   to: string;
   subject: string;
-  kind: MailKind;
+  kind: MailKind | SmsKind;
   text: string;
   html: string;
   code?: string;
@@ -42,29 +48,41 @@ function outboxKey(nowMs: number, id: string): string {
   return `${OUTBOX_PREFIX}${inverted}:${id}`;
 }
 
+/** Keeps one message (mail or SMS) for a day and returns the entry as listed. */
+export async function keepInOutbox(
+  kv: KVNamespace,
+  message: Omit<OutboxEntry, "id" | "created_at">,
+  nowMs: number,
+): Promise<OutboxEntry> {
+  const id = crypto.randomUUID();
+  const entry: OutboxEntry = { id, ...message, created_at: Math.floor(nowMs / 1000) };
+  await kv.put(outboxKey(nowMs, id), JSON.stringify(entry), { expirationTtl: OUTBOX_TTL_SECONDS });
+  return entry;
+}
+
 export function createDevOutboxMailer(options: DevOutboxOptions): Mailer {
   const now = options.now ?? Date.now;
   return {
     async send(message: MailMessage) {
-      const nowMs = now();
-      const id = crypto.randomUUID();
-      const entry: OutboxEntry = {
-        id,
-        to: message.to,
-        subject: message.subject,
-        kind: message.kind,
-        text: message.text,
-        html: message.html,
-        ...(message.meta?.code ? { code: message.meta.code } : {}),
-        ...(message.meta?.link ? { link: message.meta.link } : {}),
-        created_at: Math.floor(nowMs / 1000),
-      };
-      await options.kv.put(outboxKey(nowMs, id), JSON.stringify(entry), { expirationTtl: OUTBOX_TTL_SECONDS });
+      const entry = await keepInOutbox(
+        options.kv,
+        {
+          channel: "email",
+          to: message.to,
+          subject: message.subject,
+          kind: message.kind,
+          text: message.text,
+          html: message.html,
+          ...(message.meta?.code ? { code: message.meta.code } : {}),
+          ...(message.meta?.link ? { link: message.meta.link } : {}),
+        },
+        now(),
+      );
       const secrets = options.printSecrets
         ? `${entry.code ? ` code=${entry.code}` : ""}${entry.link ? ` link=${entry.link}` : ""}`
         : "";
       console.log(`[dev-outbox] ${message.kind} to=${message.to} subject="${message.subject}"${secrets}`);
-      return { ok: true, providerId: id };
+      return { ok: true, providerId: entry.id };
     },
   };
 }
@@ -76,6 +94,10 @@ export async function listOutbox(kv: KVNamespace, limit = OUTBOX_DEFAULT_LIST): 
   const names = listed.keys.map((key) => key.name);
   if (names.length === 0) return [];
   const values = await kv.get<OutboxEntry>(names, "json");
-  // An entry can expire between list and get; skip it rather than fail the page.
-  return names.map((name) => values.get(name)).filter((entry): entry is OutboxEntry => entry != null);
+  // An entry can expire between list and get; skip it rather than fail the page. Entries kept before
+  // SMS joined the outbox have no channel: they are mail.
+  return names
+    .map((name) => values.get(name))
+    .filter((entry): entry is OutboxEntry => entry != null)
+    .map((entry) => ({ ...entry, channel: entry.channel ?? "email" }));
 }

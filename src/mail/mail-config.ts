@@ -46,12 +46,12 @@ export function parseMailbox(value: string): Mailbox | null {
   return ADDRESS.test(value.trim()) ? { email: value.trim() } : null;
 }
 
-function readString(env: Record<string, unknown>, name: string): string | null {
+export function readString(env: Record<string, unknown>, name: string): string | null {
   const value = env[name];
   return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
 
-function isLocalIssuer(issuer: string | null): boolean {
+export function isLocalIssuer(issuer: string | null): boolean {
   if (!issuer) return false;
   try {
     return LOCAL_HOSTS.has(new URL(issuer).hostname);

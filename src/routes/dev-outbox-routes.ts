@@ -37,8 +37,18 @@ const PAGE_SECURITY_HEADERS = {
   "Referrer-Policy": "no-referrer",
 };
 
+function renderSmsEntry(entry: OutboxEntry, when: string): string {
+  return `<article>
+  <h2>SMS</h2>
+  <p class="meta">${escapeHtml(when)} · ${escapeHtml(entry.kind)} · to <b>${escapeHtml(entry.to)}</b></p>
+  ${entry.code ? `<p>Code: <code class="code">${escapeHtml(entry.code)}</code></p>` : ""}
+  <pre>${escapeHtml(entry.text)}</pre>
+</article>`;
+}
+
 function renderEntry(entry: OutboxEntry): string {
   const when = new Date(entry.created_at * 1000).toISOString();
+  if (entry.channel === "sms") return renderSmsEntry(entry, when);
   const link = entry.link
     ? isWebLink(entry.link)
       ? `<a href="${escapeHtml(entry.link)}">${escapeHtml(entry.link)}</a>`
@@ -73,7 +83,7 @@ iframe { width: 100%; height: 360px; border: 1px solid #ddd; }
 </head>
 <body>
 <h1>Dev outbox</h1>
-<p>Mail captured by MAIL_PROVIDER=outbox, newest first. Kept for one day. JSON: send <code>Accept: application/json</code>.</p>
+<p>Mail and SMS captured by MAIL_PROVIDER=outbox and SMS_PROVIDER=outbox, newest first. Kept for one day. JSON: send <code>Accept: application/json</code>.</p>
 ${body}
 </body>
 </html>`;

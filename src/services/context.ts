@@ -4,6 +4,8 @@ import type { Config } from "../config";
 import type { KeySet } from "../crypto/signing-keys";
 import type { MailConfig } from "../mail/mail-config";
 import type { Mailer } from "../mail/mailer";
+import type { SmsConfig } from "../sms/sms-config";
+import type { SmsSender } from "../sms/sms-sender";
 import type { Database } from "../storage/database";
 import type { SessionWindow } from "../storage/session-store";
 
@@ -16,6 +18,8 @@ export interface ServiceContext {
   otpKey: CryptoKey;
   mail: MailConfig;
   mailer: Mailer;
+  sms: SmsConfig;
+  smsSender: SmsSender;
   /** Unix seconds; tests and dialects share one notion of now. */
   now: () => number;
 }
