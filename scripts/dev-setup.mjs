@@ -1,6 +1,7 @@
 // Prepares `wrangler dev`: writes what .dev.vars lacks — fresh dev signing keys, a one-time-code
-// secret, and the dev outbox switch. .dev.vars is git-ignored; production sets secrets with
-// `wrangler secret put` and never turns the outbox on (the Worker refuses it off localhost).
+// secret, a TOTP encryption key, and the dev outbox switch. .dev.vars is git-ignored; production
+// sets secrets with `wrangler secret put` and never turns the outbox on (the Worker refuses it off
+// localhost).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { generateSigningKeySet } from "./signing-keys.mjs";
@@ -18,6 +19,7 @@ async function ensure(name, makeValue) {
 
 await ensure("SIGNING_KEYS", async () => `'${await generateSigningKeySet()}'`);
 await ensure("OTP_SECRET", () => randomBytes(32).toString("base64url"));
+await ensure("TOTP_ENCRYPTION_KEY", () => randomBytes(32).toString("base64url"));
 await ensure("DEV_OUTBOX", () => "true");
 
 if (added.length > 0) {

@@ -28,6 +28,8 @@ export interface Bindings {
   OTP_CODE_LENGTH?: string;
   OTP_TTL_SECONDS?: string;
   OTP_MAX_ATTEMPTS?: string;
+  /** Secret: 32 random bytes (base64url or base64), the AES-256-GCM key for TOTP secrets at rest. */
+  TOTP_ENCRYPTION_KEY?: string;
   VERIFY_EMAIL_URL?: string;
   RESET_PASSWORD_URL?: string;
   MAIL_PROVIDER?: string;

@@ -2,6 +2,7 @@
 // names the variable (never its value), so a misconfigured Worker stops instead of running open.
 
 import * as z from "zod";
+import { decodeBase64, decodeBase64Url } from "./crypto/encoding";
 import { parseScryptSettings } from "./crypto/password-hash";
 import type { ScryptParams } from "./crypto/scrypt";
 import type { PrivateSigningJwk } from "./crypto/signing-keys";
@@ -25,6 +26,8 @@ export interface Config {
   otpCodeLength: number;
   otpTtlSeconds: number;
   otpMaxAttempts: number;
+  /** AES-256-GCM key for TOTP secrets at rest (32 bytes). */
+  totpEncryptionKey: Uint8Array;
   /** Pages mail links point to (token in the query): the app's, or this Worker's own. */
   links: { verifyEmail: string; resetPassword: string };
 }
@@ -84,6 +87,17 @@ const origin = z.string().refine((value) => {
   }
 }, "must list origins like https://app.example.com");
 
+/** 32 bytes as base64url or base64 (what `openssl rand -base64 32` prints). */
+const aesKey = z.string().transform((text, context) => {
+  const trimmed = text.trim();
+  const bytes = decodeBase64Url(trimmed.replace(/=+$/, "")) ?? decodeBase64(trimmed);
+  if (bytes?.length !== 32) {
+    context.addIssue({ code: "custom", message: "must be 32 random bytes as base64url or base64" });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
 const EnvSchema = z.object({
   ISSUER: z.url({ protocol: /^https?$/ }).refine((value) => !value.endsWith("/"), "must not end with /"),
   AUDIENCE: z.string().min(1).max(256),
@@ -118,6 +132,7 @@ const EnvSchema = z.object({
   OTP_CODE_LENGTH: integer(6, 10, 6),
   OTP_TTL_SECONDS: integer(60, 3600, 600),
   OTP_MAX_ATTEMPTS: integer(1, 10, 5),
+  TOTP_ENCRYPTION_KEY: aesKey,
   VERIFY_EMAIL_URL: z.url({ protocol: /^https?$/ }).optional(),
   RESET_PASSWORD_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
@@ -147,6 +162,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     otpCodeLength: vars.OTP_CODE_LENGTH,
     otpTtlSeconds: vars.OTP_TTL_SECONDS,
     otpMaxAttempts: vars.OTP_MAX_ATTEMPTS,
+    totpEncryptionKey: vars.TOTP_ENCRYPTION_KEY,
     links: {
       verifyEmail: vars.VERIFY_EMAIL_URL ?? `${vars.ISSUER}/verify-email`,
       resetPassword: vars.RESET_PASSWORD_URL ?? `${vars.ISSUER}/reset-password`,

@@ -5,6 +5,7 @@
 import type { Bindings } from "./bindings";
 import { ConfigError, parseConfig } from "./config";
 import { importCodeHashKey } from "./crypto/one-time-code";
+import { importSecretBoxKey } from "./crypto/secret-box";
 import { importKeySet } from "./crypto/signing-keys";
 import { createMailer } from "./mail/create-mailer";
 import { parseMailConfig } from "./mail/mail-config";
@@ -37,6 +38,7 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     config,
     keys,
     otpKey: await importCodeHashKey(config.otpSecret),
+    totpKey: await importSecretBoxKey(config.totpEncryptionKey),
     mail,
     // Looked up at call time, so tests that intercept outbound fetch see every request.
     mailer: createMailer(mail, { fetch: (input, init) => fetch(input, init), kv: env.KV }),

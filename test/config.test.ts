@@ -18,13 +18,14 @@ const [ES256_KEY, EDDSA_KEY] = KEYS as [Jwk, Jwk];
 const keySet = (keys: unknown[]) => JSON.stringify({ keys });
 
 // Read loosely: the test env may not declare this secret yet while one-time codes are being added.
-const { OTP_SECRET } = env as unknown as { OTP_SECRET?: string };
+const { OTP_SECRET, TOTP_ENCRYPTION_KEY } = env as unknown as { OTP_SECRET?: string; TOTP_ENCRYPTION_KEY?: string };
 /** The variables parseConfig requires (OTP_SECRET once one-time codes need it); the rest default. */
 const VALID_ENV = {
   ISSUER: "https://auth.example.com",
   AUDIENCE: "example-api",
   SIGNING_KEYS: env.SIGNING_KEYS,
   ...(OTP_SECRET === undefined ? {} : { OTP_SECRET }),
+  ...(TOTP_ENCRYPTION_KEY === undefined ? {} : { TOTP_ENCRYPTION_KEY }),
 };
 
 /** Parses VALID_ENV with `changes` applied and returns the ConfigError it must throw. */
@@ -39,7 +40,11 @@ function configErrorFor(changes: Record<string, unknown>): ConfigError {
 }
 
 /** Every private value that could leak through an error message. */
-const SECRETS = [...KEYS.map((key) => String(key.d)), ...(OTP_SECRET ? [OTP_SECRET] : [])];
+const SECRETS = [
+  ...KEYS.map((key) => String(key.d)),
+  ...(OTP_SECRET ? [OTP_SECRET] : []),
+  ...(TOTP_ENCRYPTION_KEY ? [TOTP_ENCRYPTION_KEY] : []),
+];
 
 function expectNamesWithoutValue(error: ConfigError, variable: string, value: unknown): void {
   expect(error.message).toContain(variable);

@@ -26,13 +26,14 @@ const FAST: ScryptParams = { logN: 10, blockSize: 8, parallelism: 1 };
 /** Portable scrypt over 16 MiB takes seconds in JavaScript, more on a busy CI machine. */
 const SLOW_TEST_MS = 60_000;
 // Read loosely: the test env may not declare this secret yet while one-time codes are being added.
-const { OTP_SECRET } = env as unknown as { OTP_SECRET?: string };
+const { OTP_SECRET, TOTP_ENCRYPTION_KEY } = env as unknown as { OTP_SECRET?: string; TOTP_ENCRYPTION_KEY?: string };
 /** The variables parseConfig requires; the rest take their defaults. */
 const REQUIRED_ENV = {
   ISSUER: "https://auth.example.com",
   AUDIENCE: "example-api",
   SIGNING_KEYS: env.SIGNING_KEYS,
   ...(OTP_SECRET === undefined ? {} : { OTP_SECRET }),
+  ...(TOTP_ENCRYPTION_KEY === undefined ? {} : { TOTP_ENCRYPTION_KEY }),
 };
 
 /** RFC 7914 §12, the vectors with N ≤ 16384 (the N = 2^20 one is too slow for a unit test). */

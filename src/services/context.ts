@@ -16,6 +16,8 @@ export interface ServiceContext {
   keys: KeySet;
   /** HMAC key for one-time codes and mail links (from OTP_SECRET). */
   otpKey: CryptoKey;
+  /** AES-256-GCM key for TOTP secrets at rest (from TOTP_ENCRYPTION_KEY). */
+  totpKey: CryptoKey;
   mail: MailConfig;
   mailer: Mailer;
   sms: SmsConfig;
