@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "code_expired",
   "email_not_verified",
   "mail_unavailable",
+  "sms_unavailable",
   "session_not_found",
   "user_not_found",
   "forbidden_origin",

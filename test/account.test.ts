@@ -54,6 +54,7 @@ describe("GET /v1/me", () => {
         "last_name",
         "name",
         "phone",
+        "phone_verified",
         "updated_at",
         "username",
       ].sort(),
@@ -65,6 +66,7 @@ describe("GET /v1/me", () => {
       name: "Grace Hopper",
       username: "grace_h",
       phone: "+1 555 0100",
+      phone_verified: false,
       address: null,
     });
   });

@@ -31,6 +31,7 @@ const PUBLIC_USER_FIELDS = [
   "last_name",
   "name",
   "phone",
+  "phone_verified",
   "updated_at",
   "username",
 ];

@@ -13,6 +13,9 @@ export interface AccessTokenSubject {
   sid: string;
   email: string;
   email_verified: boolean;
+  /** E.164; present (with phone_number_verified: true) only for a verified number. */
+  phone_number?: string;
+  phone_number_verified?: boolean;
   amr: string[];
   org?: string;
   role?: string;
@@ -91,6 +94,7 @@ function selectVerificationKey(keys: KeySet, header: JWTHeaderParameters): Crypt
 
 function readClaims(payload: JWTPayload): AccessTokenClaims | null {
   const { sub, sid, jti, iat, exp, email, email_verified, amr, iss, aud, org, role } = payload;
+  const { phone_number, phone_number_verified } = payload;
   const strings = [sub, sid, jti, email, iss].every((value) => typeof value === "string");
   if (!strings || typeof aud !== "string" || typeof email_verified !== "boolean") return null;
   if (typeof iat !== "number" || typeof exp !== "number") return null;
@@ -106,6 +110,8 @@ function readClaims(payload: JWTPayload): AccessTokenClaims | null {
     aud,
     iat,
     exp,
+    ...(typeof phone_number === "string" ? { phone_number } : {}),
+    ...(typeof phone_number_verified === "boolean" ? { phone_number_verified } : {}),
     ...(typeof org === "string" ? { org } : {}),
     ...(typeof role === "string" ? { role } : {}),
   };

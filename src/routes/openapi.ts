@@ -3,6 +3,7 @@
 
 import * as z from "zod";
 import "./mail-flow-schemas";
+import "./phone-schemas";
 import "./schemas";
 
 type Method = "get" | "post" | "patch" | "delete";
@@ -96,6 +97,22 @@ const OPERATIONS: Operation[] = [
     summary: "End the session of the presented tokens",
     body: "LogoutRequest?",
     responses: { 204: null, 401: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/phone",
+    summary: "Set the phone number (unverified until its code comes back) and text it a code",
+    secured: true,
+    body: "PhoneRequest",
+    responses: { 202: "OtpRequestAnswer", 503: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/phone/verify",
+    summary: "Verify the phone number with the code texted to it",
+    secured: true,
+    body: "PhoneVerifyRequest",
+    responses: { 200: "User" },
   },
   { method: "get", path: "/v1/me", summary: "The signed-in user", secured: true, responses: { 200: "User" } },
   {

@@ -85,6 +85,7 @@ export const User = z
     first_name: z.string().nullable(),
     last_name: z.string().nullable(),
     phone: z.string().nullable(),
+    phone_verified: z.boolean(),
     address: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),

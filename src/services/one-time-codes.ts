@@ -4,7 +4,13 @@
 import { generateLinkToken, generateNumericCode, hashOneTimeSecret } from "../crypto/one-time-code";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
-import { type CodePurpose, consumeLink, guessCode, insertReplacingOlderCodes } from "../storage/one-time-code-store";
+import {
+  type CodeOwner,
+  type CodePurpose,
+  consumeLink,
+  guessCode,
+  insertReplacingOlderCodes,
+} from "../storage/one-time-code-store";
 import type { OneTimeCodeRow } from "../storage/schema";
 import type { ServiceContext } from "./context";
 
@@ -43,11 +49,16 @@ export async function issueOneTimeCode(
 
 export type Redemption = { requestId: string; code: string } | { token: string };
 
-/** Redeems a code or a link for one of `purposes`; wrong → invalid_code, spent/expired/locked → code_expired. */
+/**
+ * Redeems a code or a link for one of `purposes`; wrong → invalid_code, spent/expired/locked → code_expired.
+ * With `owner`, a code is accepted only for that account and target (a signed-in caller's own code):
+ * anyone else's code answers code_expired and its attempts stay untouched.
+ */
 export async function redeemOneTimeCode(
   context: ServiceContext,
   redemption: Redemption,
   purposes: CodePurpose[],
+  owner?: CodeOwner,
 ): Promise<Result<OneTimeCodeRow>> {
   const now = context.now();
   if ("token" in redemption) {
@@ -66,6 +77,7 @@ export async function redeemOneTimeCode(
     codeHash: await hashOneTimeSecret(context.otpKey, redemption.requestId, redemption.code),
     maxAttempts: context.config.otpMaxAttempts,
     now,
+    ...(owner ? { owner } : {}),
   });
   if (outcome.result === "accepted") return succeed(outcome.code);
   if (outcome.result === "wrong") return fail("invalid_code", { reason: "wrong code" });

@@ -19,6 +19,8 @@ export interface PublicUser {
   first_name: string | null;
   last_name: string | null;
   phone: string | null;
+  /** True once the number came back with its SMS code (POST /v1/phone/verify). */
+  phone_verified: boolean;
   address: string | null;
   created_at: string;
   updated_at: string;
@@ -34,6 +36,7 @@ export function toPublicUser(user: UserRow): PublicUser {
     first_name: user.firstName,
     last_name: user.lastName,
     phone: user.phone,
+    phone_verified: user.phoneVerified,
     address: user.address,
     created_at: new Date(user.createdAt * 1000).toISOString(),
     updated_at: new Date(user.updatedAt * 1000).toISOString(),

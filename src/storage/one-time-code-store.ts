@@ -8,6 +8,8 @@ import { type OneTimeCodeRow, oneTimeCodes } from "./schema";
 
 export type CodePurpose = OneTimeCodeRow["purpose"];
 export type NewOneTimeCode = typeof oneTimeCodes.$inferInsert;
+/** The account a code was issued to and where it was sent. */
+export type CodeOwner = { userId: string; target: string };
 
 export async function insertReplacingOlderCodes(db: Database, code: NewOneTimeCode): Promise<void> {
   await db.batch([
@@ -34,7 +36,15 @@ export type GuessOutcome = { result: "accepted"; code: OneTimeCodeRow } | { resu
 /** Counts one attempt and consumes the code if the hash matches, in one statement. */
 export async function guessCode(
   db: Database,
-  guess: { id: string; purposes: CodePurpose[]; codeHash: string; maxAttempts: number; now: number },
+  guess: {
+    id: string;
+    purposes: CodePurpose[];
+    codeHash: string;
+    maxAttempts: number;
+    now: number;
+    /** When set, a code of another user or sent to another target is dead to this guess (not counted). */
+    owner?: CodeOwner;
+  },
 ): Promise<GuessOutcome> {
   const row = await db
     .update(oneTimeCodes)
@@ -48,6 +58,8 @@ export async function guessCode(
         inArray(oneTimeCodes.purpose, guess.purposes),
         usable(guess.now),
         lt(oneTimeCodes.attempts, guess.maxAttempts),
+        guess.owner ? eq(oneTimeCodes.userId, guess.owner.userId) : undefined,
+        guess.owner ? eq(oneTimeCodes.target, guess.owner.target) : undefined,
       ),
     )
     .returning()

@@ -2,6 +2,7 @@
 
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./database";
+import { phoneChangeResets } from "./phone-store";
 import { refreshTokens, sessions, type UserRow, users } from "./schema";
 
 export type NewUser = typeof users.$inferInsert;
@@ -45,7 +46,8 @@ export async function updateUserProfile(
 ): Promise<UserRow | undefined> {
   return db
     .update(users)
-    .set({ ...changes, updatedAt: now })
+    // A different number has proven nothing: its verification and SMS sign-in end with the change.
+    .set({ ...changes, ...(changes.phone === undefined ? {} : phoneChangeResets(changes.phone)), updatedAt: now })
     .where(eq(users.id, id))
     .returning()
     .get();

@@ -21,6 +21,7 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   code_expired: { status: 400, title: "The code or link is no longer valid; request a new one" },
   email_not_verified: { status: 403, title: "Verify your email address first" },
   mail_unavailable: { status: 503, title: "Mail could not be sent; try again shortly" },
+  sms_unavailable: { status: 503, title: "The text message could not be sent; try again shortly" },
   session_not_found: { status: 404, title: "No such session" },
   user_not_found: { status: 404, title: "No such user" },
   forbidden_origin: { status: 403, title: "This origin may not make this request" },

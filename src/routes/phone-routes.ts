@@ -1,0 +1,49 @@
+// Setting and verifying the signed-in user's phone number: parse, limit, call a service, map to HTTP.
+
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { sha256Base64Url } from "../crypto/random";
+import { AppError } from "../errors";
+import { confirmPhoneNumber, normalizePhoneNumber, requestPhoneVerification } from "../services/phone-service";
+import { toPublicUser } from "../services/profile-service";
+import type { AppEnv } from "./http/app-env";
+import { requireCaller } from "./http/bearer";
+import { readBody } from "./http/body";
+import { limitPerIp } from "./http/rate-limit";
+import { PhoneBody, PhoneVerifyBody } from "./phone-schemas";
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+/**
+ * Per number (hashed: the limiter never sees it) and per account, on RATE_LIMIT_MAIL's budget with
+ * prefixes of their own: texts cost money and reach a person, so neither one number nor one account
+ * may be made to send many (SMS pumping).
+ */
+async function limitSmsSends(c: Context<AppEnv>, userId: string, phone: string): Promise<void> {
+  const numberKey = `sms-number:${await sha256Base64Url(phone)}`;
+  for (const key of [numberKey, `sms-account:${userId}`]) {
+    const { success } = await c.env.RATE_LIMIT_MAIL.limit({ key });
+    if (!success) throw new AppError({ code: "rate_limited", reason: `SMS limit on ${key.split(":")[0]}` });
+  }
+}
+
+export const phoneRoutes = new Hono<AppEnv>();
+
+phoneRoutes.post("/v1/phone", limitPerIp("sms"), requireCaller, async (c) => {
+  const { phone: rawPhone } = await readBody(c, PhoneBody);
+  const user = c.get("caller").user;
+  // Checked here too so an invalid number costs no SMS budget; the service checks it again.
+  const phone = normalizePhoneNumber(rawPhone);
+  if (phone) await limitSmsSends(c, user.id, phone);
+  const result = await requestPhoneVerification(c.get("services"), user, rawPhone);
+  if (!result.ok) throw new AppError(result.error);
+  return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
+});
+
+phoneRoutes.post("/v1/phone/verify", limitPerIp("code"), requireCaller, async (c) => {
+  const body = await readBody(c, PhoneVerifyBody);
+  const input = { requestId: body.otp_request_id, code: body.code };
+  const result = await confirmPhoneNumber(c.get("services"), c.get("caller").user, input);
+  if (!result.ok) throw new AppError(result.error);
+  return c.json(toPublicUser(result.value), 200, NO_STORE);
+});
