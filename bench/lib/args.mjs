@@ -1,0 +1,46 @@
+// Command-line options of `npm run bench -- [options]`, each bounded so a run always ends.
+import { parseArgs } from "node:util";
+
+export const USAGE = `npm run bench -- [options]
+  --peers               also run the Better Auth peer (bench/peers/better-auth) and print ratios
+  --soak                a 2-minute soak (same as --soak-seconds 120)
+  --soak-seconds N      soak length in seconds, 0 to skip (default 30)
+  --duration N          seconds per throughput scenario (default 10)
+  --hash-requests N     requests per password-hashing scenario (default 30)
+  --profile             after measuring, CPU-profile the main scenarios (where the time goes)
+  --out PATH            where to write the figures (default bench/results/latest.json)
+  --help`;
+
+function boundedInteger(text, name, min, max) {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`--${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function readOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      peers: { type: "boolean", default: false },
+      soak: { type: "boolean", default: false },
+      "soak-seconds": { type: "string" },
+      duration: { type: "string", default: "10" },
+      "hash-requests": { type: "string", default: "30" },
+      out: { type: "string", default: "bench/results/latest.json" },
+      profile: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  const soakDefault = values.soak ? "120" : "30";
+  return {
+    help: values.help,
+    peers: values.peers,
+    profile: values.profile,
+    durationSeconds: boundedInteger(values.duration, "duration", 1, 120),
+    hashRequests: boundedInteger(values["hash-requests"], "hash-requests", 20, 500),
+    soakSeconds: boundedInteger(values["soak-seconds"] ?? soakDefault, "soak-seconds", 0, 1800),
+    out: values.out,
+  };
+}

@@ -1,0 +1,169 @@
+// Turns the raw figures into the ratios and targets of issue 5, prints them, and writes the JSON.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+const round = (value, digits = 3) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+const cpu = (figure) => figure?.cpu_ms_per_request?.workerd ?? Number.NaN;
+const rps = (figure) => figure?.req_per_s ?? Number.NaN;
+
+/** Worker CPU of a hashing route beyond the hash: (route − its floor) − (scrypt probe − probe floor). */
+function beyondHash(route, routeFloor, probe, probeFloor) {
+  const routeCpu = cpu(route) - cpu(routeFloor);
+  const hashCpu = cpu(probe) - cpu(probeFloor);
+  return {
+    route_cpu_ms: round(routeCpu),
+    hash_cpu_ms: round(hashCpu),
+    beyond_hash_cpu_ms: round(routeCpu - hashCpu),
+    beyond_hash_share: round((routeCpu - hashCpu) / routeCpu),
+  };
+}
+
+function target(name, value, limit, comparison, note) {
+  const met = Number.isFinite(value) ? (comparison === "<=" ? value <= limit : value >= limit) : null;
+  return { name, value: round(value), target: `${comparison} ${round(limit)}`, met, note };
+}
+
+export function computeDerived(results) {
+  const main = results.edge_auth.scenarios;
+  const peerHash = results.edge_auth_at_peer_hash?.scenarios;
+  const rpc = results.rpc?.scenarios;
+  const peer = results.better_auth?.scenarios;
+  const derived = {};
+  if (rpc) {
+    derived.rpc_vs_bare = {
+      cpu_per_request_ratio: round(cpu(rpc.rpc_verify) / cpu(rpc.bare_jose_verify)),
+      p50_latency_ratio: round(rpc.rpc_verify.latency_ms.p50 / rpc.bare_jose_verify.latency_ms.p50),
+      throughput_ratio_bare_over_rpc: round(rps(rpc.bare_jose_verify) / rps(rpc.rpc_verify)),
+      marginal_cpu_over_noop_ratio: round(
+        (cpu(rpc.rpc_verify) - cpu(rpc.consumer_noop)) / (cpu(rpc.bare_jose_verify) - cpu(rpc.consumer_noop)),
+      ),
+    };
+    derived.login_beyond_hash = beyondHash(main.login, main.health, rpc.scrypt_default, rpc.consumer_noop);
+    derived.signup_beyond_hash = beyondHash(main.signup, main.health, rpc.scrypt_default, rpc.consumer_noop);
+    if (peerHash) {
+      derived.login_beyond_hash_at_peer_params = beyondHash(
+        peerHash.login,
+        peerHash.health,
+        rpc.scrypt_peer_params_32,
+        rpc.consumer_noop,
+      );
+      derived.signup_beyond_hash_at_peer_params = beyondHash(
+        peerHash.signup,
+        peerHash.health,
+        rpc.scrypt_peer_params_32,
+        rpc.consumer_noop,
+      );
+    }
+    if (peer) {
+      derived.peer_sign_in_beyond_hash = beyondHash(
+        peer.sign_in,
+        peer.health,
+        rpc.scrypt_peer_params_64,
+        rpc.consumer_noop,
+      );
+      derived.peer_sign_up_beyond_hash = beyondHash(
+        peer.sign_up,
+        peer.health,
+        rpc.scrypt_peer_params_64,
+        rpc.consumer_noop,
+      );
+    }
+  }
+  // The same question asked of the Worker's own isolate, from the profiles: local D1/KV simulators and
+  // the dev floor run in other isolates and drop out.
+  const hashShare = (profiles, key, worker) => profiles?.[key]?.workers?.[worker]?.password_hash_share;
+  const beyond = (share) => (share === undefined ? undefined : round(1 - share));
+  derived.profiled_beyond_hash_share_in_worker_isolate = {
+    login: beyond(hashShare(results.edge_auth.profiles, "login", "core:user:edge-auth")),
+    signup: beyond(hashShare(results.edge_auth.profiles, "signup", "core:user:edge-auth")),
+    peer_sign_in: beyond(hashShare(results.better_auth?.profiles, "sign_in", "core:user:better-auth-peer")),
+    peer_sign_up: beyond(hashShare(results.better_auth?.profiles, "sign_up", "core:user:better-auth-peer")),
+  };
+  derived.verify_throughput_share_of_health = round(rps(main.token_verify) / rps(main.health));
+  derived.me_throughput_share_of_health = round(rps(main.me) / rps(main.health));
+  if (peer) {
+    derived.peer = {
+      session_check_me_over_get_session: round(rps(main.me) / rps(peer.get_session)),
+      session_check_verify_over_get_session: round(rps(main.token_verify) / rps(peer.get_session)),
+      // The same comparison without the local dev floor (proxy, entry Worker, trace collector).
+      session_check_worker_cpu_ratio_get_session_over_me: round(
+        (cpu(peer.get_session) - cpu(peer.health)) / (cpu(main.me) - cpu(main.health)),
+      ),
+      session_check_worker_cpu_ratio_get_session_over_verify: round(
+        (cpu(peer.get_session) - cpu(peer.health)) / (cpu(main.token_verify) - cpu(main.health)),
+      ),
+      get_session_share_of_peer_health: round(rps(peer.get_session) / rps(peer.health)),
+      sign_up_throughput_ratio: round(rps(peerHash?.signup) / rps(peer.sign_up)),
+      sign_in_throughput_ratio: round(rps(peerHash?.login) / rps(peer.sign_in)),
+      sign_up_cpu_ratio: round(cpu(peerHash?.signup) / cpu(peer.sign_up)),
+      sign_in_cpu_ratio: round(cpu(peerHash?.login) / cpu(peer.sign_in)),
+      bundle_gzip_ratio: round(results.bundle.gzip_bytes / results.better_auth.bundle.gzip_bytes),
+      startup_active_cpu_ratio: round(
+        results.startup_profile.active_cpu_ms / results.better_auth.startup.profile.active_cpu_ms,
+      ),
+    };
+  }
+  derived.targets = targets(derived);
+  return derived;
+}
+
+function targets(derived) {
+  const list = [];
+  if (derived.rpc_vs_bare) {
+    list.push(
+      target("verifyToken RPC vs bare jose verify (CPU/request)", derived.rpc_vs_bare.cpu_per_request_ratio, 1.5, "<="),
+    );
+  }
+  list.push(target("/v1/token/verify throughput / /health", derived.verify_throughput_share_of_health, 0.5, ">="));
+  if (derived.peer) {
+    list.push(target("session check: /v1/me / get-session", derived.peer.session_check_me_over_get_session, 3, ">="));
+    list.push(
+      target(
+        "session check: /v1/token/verify / get-session",
+        derived.peer.session_check_verify_over_get_session,
+        3,
+        ">=",
+      ),
+    );
+    list.push(target("bundle gzip / Better Auth's", derived.peer.bundle_gzip_ratio, 1 / 3, "<="));
+  }
+  for (const key of [
+    "login_beyond_hash",
+    "signup_beyond_hash",
+    "login_beyond_hash_at_peer_params",
+    "signup_beyond_hash_at_peer_params",
+  ]) {
+    if (derived[key])
+      list.push(target(`${key.replaceAll("_", " ")} (share of CPU)`, derived[key].beyond_hash_share, 0.05, "<="));
+  }
+  return list;
+}
+
+export function printSummary(results) {
+  const { derived } = results;
+  console.log("\nTargets (issue 5):");
+  for (const entry of derived.targets) {
+    const verdict = entry.met === null ? "n/a" : entry.met ? "met" : "MISSED";
+    console.log(
+      `  ${verdict.padEnd(6)} ${entry.name.padEnd(52)} ${String(entry.value).padStart(8)}  (target ${entry.target})`,
+    );
+  }
+  console.log(`\nBundle: ${results.bundle.gzip_bytes} bytes gzip (${results.bundle.raw_bytes} raw)`);
+  console.log(`Startup: ${results.startup_profile.active_cpu_ms} ms active CPU (wrangler check startup)`);
+  if (derived.peer) {
+    console.log("\nedge-auth / Better Auth ratios:");
+    for (const [name, value] of Object.entries(derived.peer)) console.log(`  ${name.padEnd(40)} ${value}`);
+  }
+  if (results.edge_auth.soak) {
+    const soak = results.edge_auth.soak;
+    console.log(
+      `\nSoak ${soak.seconds} s: ${soak.passed ? "PASS" : "FAIL"} (errors ${soak.errors}, 5xx ${soak.responses_5xx}, RSS growth ${soak.memory.growth_last_vs_first_quarter})`,
+    );
+  }
+}
+
+export function writeResults(path, results) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path}`);
+}

@@ -1,0 +1,104 @@
+// `npm run bench`: starts edge-auth under `wrangler dev` on fresh local D1s (as `npm run dev` does),
+// drives it from this process with autocannon on 127.0.0.1, and writes every figure to
+// bench/results/latest.json. `--peers` adds Better Auth side by side; see bench/README.md.
+import { readFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { readOptions, USAGE } from "./lib/args.mjs";
+import { benchBetterAuth } from "./lib/better-auth.mjs";
+import { installCleanupHandlers, runToCompletion } from "./lib/children.mjs";
+import { benchEdgeAuthAtPeerHash, benchEdgeAuthDefault } from "./lib/edge-auth.mjs";
+import { CONNECTIONS } from "./lib/load.mjs";
+import { timeNodeScrypt } from "./lib/node-scrypt.mjs";
+import { computeDerived, printSummary, writeResults } from "./lib/report.mjs";
+import { benchRpcAndHash } from "./lib/rpc.mjs";
+import { measureBundle, measureStartupProfile, PROJECT_ROOT } from "./lib/wrangler.mjs";
+
+// Better Auth's scrypt (N=16384, r=16, p=1) in our PHC notation, to compare login like with like.
+const PEER_SCRYPT = "ln=14,r=16,p=1";
+// However the options are set, the whole run is bounded.
+const WHOLE_RUN_LIMIT_MS = 90 * 60 * 1000;
+
+const readJson = (relative) => JSON.parse(readFileSync(join(PROJECT_ROOT, relative), "utf8"));
+
+function configuredScrypt() {
+  const match = /^PASSWORD_SCRYPT\s*=\s*"([^"]+)"/m.exec(readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8"));
+  if (!match?.[1]) throw new Error("PASSWORD_SCRYPT not found in wrangler.toml [vars]");
+  return match[1];
+}
+
+function machine() {
+  const cores = cpus();
+  return {
+    cpu_model: cores[0]?.model ?? "unknown",
+    cores: cores.length,
+    memory_bytes: totalmem(),
+    node: process.version,
+  };
+}
+
+async function main() {
+  const options = readOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  installCleanupHandlers();
+  setTimeout(() => {
+    console.error(`bench: still running after ${WHOLE_RUN_LIMIT_MS / 60_000} minutes, giving up`);
+    process.exit(2);
+  }, WHOLE_RUN_LIMIT_MS).unref();
+
+  const setup = await runToCompletion(process.execPath, ["scripts/dev-setup.mjs"], {
+    cwd: PROJECT_ROOT,
+    timeoutMs: 60_000,
+  });
+  if (setup.code !== 0) throw new Error(`scripts/dev-setup.mjs failed:\n${setup.output}`);
+  const defaultScrypt = configuredScrypt();
+  const results = {
+    generated_at: new Date().toISOString(),
+    machine: { ...machine(), loadavg_at_start: loadavg() },
+    options: { ...options, connections: CONNECTIONS },
+    versions: {
+      wrangler: readJson("node_modules/wrangler/package.json").version,
+      autocannon: readJson("node_modules/autocannon/package.json").version,
+    },
+    password_scrypt: { configured: defaultScrypt, peer_params: PEER_SCRYPT },
+  };
+
+  console.log("bundle and startup (wrangler deploy --dry-run, wrangler check startup)");
+  results.bundle = await measureBundle({ config: "wrangler.toml" });
+  results.startup_profile = await measureStartupProfile({ config: "wrangler.toml" });
+  console.log(
+    `  ${results.bundle.gzip_bytes} bytes gzip; startup ${results.startup_profile.active_cpu_ms} ms active CPU`,
+  );
+
+  // The measured sessions run this very bundle (`wrangler dev <bundle> --no-bundle`), so the figures
+  // belong to the code whose size was measured, whatever is edited while the bench runs.
+  options.prebuiltEntry = results.bundle.entry;
+  results.edge_auth = await benchEdgeAuthDefault(options);
+  const { accessToken, ...atPeerHash } = await benchEdgeAuthAtPeerHash(options, PEER_SCRYPT);
+  results.edge_auth_at_peer_hash = atPeerHash;
+  results.rpc = await benchRpcAndHash(options, { defaultScrypt, peerScrypt: PEER_SCRYPT, accessToken });
+  results.node_scrypt = [
+    timeNodeScrypt(defaultScrypt, 32),
+    timeNodeScrypt(PEER_SCRYPT, 32),
+    timeNodeScrypt(PEER_SCRYPT, 64),
+  ];
+  if (options.peers) results.better_auth = await benchBetterAuth(options);
+
+  results.machine.loadavg_at_end = loadavg();
+  results.derived = computeDerived(results);
+  printSummary(results);
+  writeResults(join(PROJECT_ROOT, options.out), results);
+  const soak = results.edge_auth.soak;
+  return soak && !soak.passed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`bench failed: ${error.stack ?? error}`);
+    process.exit(1);
+  },
+);
