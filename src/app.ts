@@ -14,11 +14,14 @@ import type { AppEnv } from "./routes/http/app-env";
 import { corsFromAllowlist, guardCrossSite } from "./routes/http/cross-origin";
 import { problemResponse } from "./routes/http/problem";
 import { mailFlowRoutes } from "./routes/mail-flow-routes";
+import { mfaRoutes } from "./routes/mfa-routes";
 import { phoneRoutes } from "./routes/phone-routes";
 
 /** Path patterns and the methods each answers, for 405 with an Allow header. */
 const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/(signup|login|logout|token\/refresh|token\/verify)$/, "POST"],
+  [/^\/v1\/(login\/mfa|mfa\/totp\/confirm|mfa\/recovery-codes)$/, "POST"],
+  [/^\/v1\/mfa\/totp$/, "POST, DELETE"],
   [/^\/v1\/(email\/verify|email\/verify\/resend|email\/change|password\/(forgot|reset|change))$/, "POST"],
   [/^\/(verify-email|reset-password)$/, "GET, POST"],
   [/^\/v1\/phone(\/verify)?$/, "POST"],
@@ -41,6 +44,7 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", accountRoutes);
   app.route("/", mailFlowRoutes);
+  app.route("/", mfaRoutes);
   app.route("/", phoneRoutes);
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);

@@ -16,6 +16,7 @@ import { clientInfo } from "./http/client";
 import { limitPerIdentifier } from "./http/identifier-limit";
 import { limitPerIp } from "./http/rate-limit";
 import { clearRefreshCookie, presentedRefreshToken, tokenResponseBody } from "./http/refresh-transport";
+import { mfaRequiredBody } from "./mfa-routes";
 import { LoginBody, LogoutBody, RefreshBody, SignupBody, VerifyBody } from "./schemas";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -39,7 +40,10 @@ authRoutes.post("/v1/login", limitPerIp("login"), async (c) => {
   await limitPerIdentifier(c, "login", canonicalLoginIdentifier(input));
   const result = await logIn(c.get("services"), input, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
-  return c.json(tokenResponseBody(c, result.value.tokens), 200, NO_STORE);
+  const outcome = result.value;
+  // A second factor is due: a token for POST /v1/login/mfa, and no session or cookie yet.
+  if (outcome.kind === "mfa_required") return c.json(mfaRequiredBody(outcome), 200, NO_STORE);
+  return c.json(tokenResponseBody(c, outcome.tokens), 200, NO_STORE);
 });
 
 authRoutes.post("/v1/token/refresh", limitPerIp("refresh"), async (c) => {

@@ -23,6 +23,7 @@ import {
   PasswordForgotBody,
   PasswordResetBody,
 } from "./mail-flow-schemas";
+import { mfaRequiredBody } from "./mfa-routes";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -38,6 +39,7 @@ mailFlowRoutes.post("/v1/email/verify", limitPerIp("code"), async (c) => {
   const outcome = result.value;
   const user = toPublicUser(outcome.user);
   if (outcome.kind === "email_changed") return c.json({ user }, 200, NO_STORE);
+  if (outcome.kind === "mfa_required") return c.json(mfaRequiredBody(outcome), 200, NO_STORE);
   return c.json({ user, ...tokenResponseBody(c, outcome.tokens) }, 200, NO_STORE);
 });
 

@@ -3,6 +3,7 @@
 
 import * as z from "zod";
 import "./mail-flow-schemas";
+import "./mfa-schemas";
 import "./phone-schemas";
 import "./schemas";
 
@@ -29,9 +30,47 @@ const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/v1/login",
-    summary: "Log in with email or username and password",
+    summary: "Log in with email or username and password (answers an MFA challenge when the account has one)",
     body: "LoginRequest",
+    responses: { 200: "LoginResponse", 401: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/login/mfa",
+    summary: "Finish a login with a TOTP code or a recovery code",
+    body: "LoginMfaRequest",
     responses: { 200: "TokenResponse", 401: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/mfa/totp",
+    summary: "Start TOTP enrolment: a new secret, its otpauth URI and QR code",
+    secured: true,
+    responses: { 200: "TotpEnrolment", 409: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/mfa/totp/confirm",
+    summary: "Turn TOTP on with a first code; answers ten recovery codes, shown once",
+    secured: true,
+    body: "TotpConfirmRequest",
+    responses: { 200: "RecoveryCodes", 404: "Problem", 409: "Problem" },
+  },
+  {
+    method: "delete",
+    path: "/v1/mfa/totp",
+    summary: "Turn TOTP off (needs the password and a current code or a recovery code)",
+    secured: true,
+    body: "TotpDeleteRequest",
+    responses: { 204: null, 404: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/mfa/recovery-codes",
+    summary: "Replace the recovery codes (needs a current TOTP code); the old ones stop working",
+    secured: true,
+    body: "RecoveryCodesRequest",
+    responses: { 200: "RecoveryCodes", 404: "Problem" },
   },
   {
     method: "post",
@@ -52,7 +91,7 @@ const OPERATIONS: Operation[] = [
     path: "/v1/email/verify",
     summary: "Verify an address (or confirm an email change) with a code or a mail link's token",
     body: "EmailVerifyRequest",
-    responses: { 200: "SignupResponse", 400: "Problem" },
+    responses: { 200: "EmailVerifyResponse", 400: "Problem" },
   },
   {
     method: "post",

@@ -4,12 +4,11 @@
 import { hashPassword, verifyDummyPassword, verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import type { UserRow } from "../storage/schema";
-import { insertSession } from "../storage/session-store";
 import { findUserByEmail, findUserByUsername, replacePasswordHash } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeEmail, normalizeUsername } from "./identifiers";
 import { admitLogin, clearLoginFailures } from "./login-throttle";
-import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+import { finishFirstFactor, type LoginOutcome } from "./mfa-service";
 
 export type LoginInput = { password: string } & ({ email: string } | { username: string });
 
@@ -17,7 +16,7 @@ export async function logIn(
   context: ServiceContext,
   input: LoginInput,
   client: ClientInfo,
-): Promise<Result<{ user: UserRow; tokens: IssuedTokens }>> {
+): Promise<Result<LoginOutcome>> {
   // Before any lookup or hashing: a locked identifier (known or not) costs no scrypt.
   const admission = await admitLogin(context, input);
   if (!admission.admitted) return fail("invalid_credentials", { reason: "identifier locked after failures" });
@@ -41,15 +40,8 @@ export async function logIn(
     const upgraded = await hashPassword(input.password, policy);
     await replacePasswordHash(context.db, user.id, user.passwordHash, upgraded, context.now());
   }
-  const records = await buildNewSession(context, user.id, client, ["pwd"]);
-  await insertSession(context.db, records.session, records.tokenRow);
-  const tokens = await issueTokens(
-    context,
-    user,
-    { id: records.session.id, amr: records.session.amr ?? "[]" },
-    records.refreshToken,
-  );
-  return succeed({ user, tokens });
+  // An account with a second factor gets an MFA challenge here, and no session until it is met.
+  return succeed(await finishFirstFactor(context, user, client, ["pwd"]));
 }
 
 async function findLoginUser(context: ServiceContext, input: LoginInput): Promise<UserRow | undefined> {

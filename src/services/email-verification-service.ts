@@ -4,13 +4,13 @@ import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
 import type { UserRow } from "../storage/schema";
-import { insertSession } from "../storage/session-store";
 import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailNow } from "./mail-delivery";
+import { finishFirstFactor, type MfaMethod } from "./mfa-service";
 import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
-import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+import type { IssuedTokens } from "./token-issuer";
 
 /** Issues a verification code for the user's address and mails it; the caller waits for delivery. */
 export async function sendVerificationCode(
@@ -43,6 +43,8 @@ export async function resendVerificationCode(
 
 export type EmailVerification =
   | { kind: "verified"; user: UserRow; tokens: IssuedTokens }
+  /** The account has a second factor: the link proved the mailbox, the challenge must still be met. */
+  | { kind: "mfa_required"; user: UserRow; mfaToken: string; methods: MfaMethod[]; expiresIn: number }
   | { kind: "email_changed"; user: UserRow };
 
 export async function verifyEmail(
@@ -72,13 +74,7 @@ export async function verifyEmail(
   if (!user || user.email !== code.target || user.disabledAt !== null) {
     return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
   }
-  const records = await buildNewSession(context, user.id, client, ["otp"]);
-  await insertSession(context.db, records.session, records.tokenRow);
-  const tokens = await issueTokens(
-    context,
-    user,
-    { id: records.session.id, amr: records.session.amr ?? "[]" },
-    records.refreshToken,
-  );
-  return succeed({ kind: "verified", user, tokens });
+  const outcome = await finishFirstFactor(context, user, client, ["otp"]);
+  if (outcome.kind === "mfa_required") return succeed({ ...outcome, user });
+  return succeed({ kind: "verified", user, tokens: outcome.tokens });
 }

@@ -1,0 +1,155 @@
+// The MFA challenge: what stands between a first factor (a password, a mailed link) and a session
+// for an account with a second factor. No session row exists until the challenge is completed.
+//
+// Adding a method (SMS, say) is a few lines:
+//   1. its name in MFA_METHODS, and a line in `availableMfaMethods` for users who have it on;
+//   2. a `SecondFactor` — `{ method: "sms", amr: ["sms"], verify(context, userId) }` — whose
+//      `verify` decides the code in D1 itself (count the attempt, consume) and returns a Result;
+//   3. its route calls `completeMfaChallenge(context, mfaToken, factor, client)`.
+// `findOpenMfaChallenge(context, mfaToken)` reads a challenge without counting an attempt (to send
+// an SMS code for it, for instance).
+
+import { generateId, generateOpaqueToken, sha256Base64Url } from "../crypto/random";
+import { fail, type Result, succeed } from "../errors";
+import {
+  consumeMfaChallenge,
+  countMfaChallengeAttempt,
+  findOpenMfaChallenge as findOpenChallengeRow,
+  insertMfaChallenge,
+} from "../storage/mfa-challenge-store";
+import type { MfaChallengeRow, UserRow } from "../storage/schema";
+import { insertSession } from "../storage/session-store";
+import { hasConfirmedTotp } from "../storage/totp-store";
+import { findUserById } from "../storage/user-store";
+import type { ClientInfo, ServiceContext } from "./context";
+import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+
+export const MFA_METHODS = ["totp", "recovery_code"] as const;
+export type MfaMethod = (typeof MFA_METHODS)[number];
+
+/** Short: the person is at the keyboard, authenticator in hand. */
+export const MFA_CHALLENGE_TTL_SECONDS = 300;
+/** Guesses one challenge admits, whatever the method; then the login starts over (password again). */
+export const MFA_CHALLENGE_MAX_ATTEMPTS = 5;
+/** The token is 43 characters; anything much longer is not ours and is not hashed. */
+const MAX_MFA_TOKEN_LENGTH = 128;
+
+/** One submitted second factor, judged against the challenge's user. */
+export interface SecondFactor {
+  method: MfaMethod;
+  /** RFC 8176 values a success adds to the session's `amr`. */
+  amr: string[];
+  /** Decides the code in D1 (attempts, replay, consumption); a Failure when refused. */
+  verify(context: ServiceContext, userId: string): Promise<Result<void>>;
+}
+
+export type LoginOutcome =
+  | { kind: "session"; user: UserRow; tokens: IssuedTokens }
+  | { kind: "mfa_required"; mfaToken: string; methods: MfaMethod[]; expiresIn: number };
+
+/** The second factors this user can finish a login with; empty when the account has none. */
+export async function availableMfaMethods(context: ServiceContext, user: UserRow): Promise<MfaMethod[]> {
+  const methods: MfaMethod[] = [];
+  // Recovery codes exist only beside a confirmed TOTP factor (they are its backup).
+  if (await hasConfirmedTotp(context.db, user.id)) methods.push("totp", "recovery_code");
+  return methods;
+}
+
+/** After a first factor has passed: a session, or an MFA challenge when the account has a second factor. */
+export async function finishFirstFactor(
+  context: ServiceContext,
+  user: UserRow,
+  client: ClientInfo,
+  amr: string[],
+): Promise<LoginOutcome> {
+  const methods = await availableMfaMethods(context, user);
+  if (methods.length === 0) return { kind: "session", user, tokens: await openSession(context, user, client, amr) };
+  const { mfaToken, expiresIn } = await createMfaChallenge(context, user, client, { methods, amr });
+  return { kind: "mfa_required", mfaToken, methods, expiresIn };
+}
+
+/** Stores a challenge and returns its token (256 random bits; only its SHA-256 is stored). */
+export async function createMfaChallenge(
+  context: ServiceContext,
+  user: UserRow,
+  client: ClientInfo,
+  pending: { methods: MfaMethod[]; amr: string[] },
+): Promise<{ mfaToken: string; expiresIn: number }> {
+  const now = context.now();
+  const mfaToken = generateOpaqueToken();
+  await insertMfaChallenge(context.db, {
+    id: generateId(),
+    tokenHash: await sha256Base64Url(mfaToken),
+    userId: user.id,
+    methods: JSON.stringify(pending.methods),
+    amr: JSON.stringify(pending.amr),
+    userAgent: client.userAgent?.slice(0, 256) ?? null,
+    ip: client.ip,
+    createdAt: now,
+    expiresAt: now + MFA_CHALLENGE_TTL_SECONDS,
+  });
+  return { mfaToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
+}
+
+/** The open challenge `mfaToken` names, or undefined; counts no attempt. */
+export async function findOpenMfaChallenge(
+  context: ServiceContext,
+  mfaToken: string,
+): Promise<MfaChallengeRow | undefined> {
+  if (mfaToken.length > MAX_MFA_TOKEN_LENGTH) return undefined;
+  return findOpenChallengeRow(context.db, await sha256Base64Url(mfaToken), context.now());
+}
+
+/**
+ * Finishes a login with a second factor. The attempt is counted on the challenge before the code
+ * is judged, so parallel guesses cannot pass the limit; the challenge is bound to the user whose
+ * first factor created it, so another account's code never fits; completion is single-use.
+ */
+export async function completeMfaChallenge(
+  context: ServiceContext,
+  mfaToken: string,
+  factor: SecondFactor,
+  client: ClientInfo,
+): Promise<Result<{ user: UserRow; tokens: IssuedTokens }>> {
+  if (mfaToken.length > MAX_MFA_TOKEN_LENGTH) return fail("invalid_mfa_token", { reason: "oversized token" });
+  const challenge = await countMfaChallengeAttempt(context.db, {
+    tokenHash: await sha256Base64Url(mfaToken),
+    now: context.now(),
+    maxAttempts: MFA_CHALLENGE_MAX_ATTEMPTS,
+  });
+  if (!challenge) return fail("invalid_mfa_token", { reason: "unknown, used, expired or out of attempts" });
+  if (!parseList(challenge.methods).includes(factor.method)) {
+    return fail("invalid_request", { issues: [{ field: "body", message: `${factor.method} is not offered here` }] });
+  }
+  const verified = await factor.verify(context, challenge.userId);
+  if (!verified.ok) return verified;
+
+  const user = await findUserById(context.db, challenge.userId);
+  if (!user || user.disabledAt !== null) return fail("invalid_mfa_token", { reason: "account gone or disabled" });
+  const amr = [...new Set([...parseList(challenge.amr), ...factor.amr, "mfa"])];
+  const now = context.now();
+  if (!(await consumeMfaChallenge(context.db, { id: challenge.id, amr: JSON.stringify(amr), now }))) {
+    return fail("invalid_mfa_token", { reason: "completed or expired meanwhile" });
+  }
+  return succeed({ user, tokens: await openSession(context, user, client, amr) });
+}
+
+async function openSession(
+  context: ServiceContext,
+  user: UserRow,
+  client: ClientInfo,
+  amr: string[],
+): Promise<IssuedTokens> {
+  const records = await buildNewSession(context, user.id, client, amr);
+  await insertSession(context.db, records.session, records.tokenRow);
+  return issueTokens(context, user, { id: records.session.id, amr: records.session.amr ?? "[]" }, records.refreshToken);
+}
+
+function parseList(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === "string") : [];
+  } catch {
+    return [];
+  }
+}

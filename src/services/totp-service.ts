@@ -1,0 +1,165 @@
+// TOTP (RFC 6238) as a second factor: enrolment, confirmation, removal, recovery-code renewal, and
+// the factor an MFA challenge is finished with. Secrets are AES-GCM encrypted at rest and bound to
+// their user; every accepted step, failure and lock is decided in D1 (src/storage/totp-store.ts).
+
+import { renderSVG } from "uqr";
+import { verifyPassword } from "../crypto/password-hash";
+import { randomBytes } from "../crypto/random";
+import { openSecret, sealSecret } from "../crypto/secret-box";
+import { buildOtpauthUri, encodeBase32, findTotpStep } from "../crypto/totp";
+import { type Failure, fail, type Result, succeed } from "../errors";
+import type { UserRow } from "../storage/schema";
+import {
+  acceptTotpStep,
+  deleteTotpFactor,
+  findTotpFactor,
+  recordTotpFailure,
+  savePendingTotpFactor,
+  type TotpState,
+} from "../storage/totp-store";
+import type { ServiceContext } from "./context";
+import type { SecondFactor } from "./mfa-service";
+import { issueRecoveryCodes, redeemRecoveryCode } from "./recovery-codes";
+
+/** 160 bits: RFC 4226 §4 R6 recommends it, and it is what authenticator apps expect. */
+const TOTP_SECRET_BYTES = 20;
+/** Wrong codes since the last accepted one before the factor locks; from then on each failure re-locks. */
+export const TOTP_MAX_FAILED_ATTEMPTS = 5;
+export const TOTP_LOCK_SECONDS = 900;
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrSvg: string;
+}
+
+/** The associated data that binds a sealed secret to its user. */
+const secretBinding = (userId: string) => `totp:${userId}`;
+
+/** Starts enrolment with a new secret (replacing an unconfirmed one); refused if TOTP is already on. */
+export async function startTotpEnrolment(context: ServiceContext, user: UserRow): Promise<Result<TotpEnrolment>> {
+  const secretBytes = randomBytes(TOTP_SECRET_BYTES);
+  const saved = await savePendingTotpFactor(context.db, {
+    userId: user.id,
+    secretCiphertext: await sealSecret(context.totpKey, secretBytes, secretBinding(user.id)),
+    now: context.now(),
+  });
+  if (!saved) return fail("totp_already_enabled", { reason: "enrolment while a confirmed factor exists" });
+  const secret = encodeBase32(secretBytes);
+  const otpauthUri = buildOtpauthUri(secret, context.mail.productName, user.email);
+  return succeed({ secret, otpauthUri, qrSvg: renderSVG(otpauthUri, { ecc: "M", border: 2 }) });
+}
+
+/** Turns TOTP on with a first code from the app, and answers ten recovery codes, shown this once. */
+export async function confirmTotp(
+  context: ServiceContext,
+  user: UserRow,
+  code: string,
+): Promise<Result<{ recoveryCodes: string[] }>> {
+  const check = await checkTotpCode(context, user.id, code, "pending");
+  if (check === "absent") {
+    const factor = await findTotpFactor(context.db, user.id);
+    return factor?.confirmedAt ? fail("totp_already_enabled") : fail("totp_not_enabled", { reason: "no enrolment" });
+  }
+  if (check !== "accepted") return fail(...failureFor(check));
+  return succeed({ recoveryCodes: await issueRecoveryCodes(context, user.id) });
+}
+
+export type SecondFactorProof = { code: string } | { recoveryCode: string };
+
+/** Removes TOTP and its recovery codes; needs the password and a current code (or a recovery code). */
+export async function disableTotp(
+  context: ServiceContext,
+  user: UserRow,
+  proof: { password: string } & SecondFactorProof,
+): Promise<Result<void>> {
+  const verification = user.passwordHash
+    ? await verifyPassword(proof.password, user.passwordHash, context.config.passwordScrypt)
+    : { valid: false };
+  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on TOTP removal" });
+  const proven = await proveSecondFactor(context, user.id, proof);
+  if (!proven.ok) return proven;
+  await deleteTotpFactor(context.db, user.id);
+  return succeed(undefined);
+}
+
+/**
+ * New recovery codes; the old ones stop working. Needs a current TOTP code: the codes back up
+ * that factor, so only someone holding it may mint more (a password alone, or a stolen access
+ * token, is not enough).
+ */
+export async function regenerateRecoveryCodes(
+  context: ServiceContext,
+  user: UserRow,
+  code: string,
+): Promise<Result<{ recoveryCodes: string[] }>> {
+  const proven = await proveSecondFactor(context, user.id, { code });
+  if (!proven.ok) return proven;
+  return succeed({ recoveryCodes: await issueRecoveryCodes(context, user.id) });
+}
+
+/** A TOTP code as a second factor for an MFA challenge (RFC 8176 "otp"). */
+export function totpFactor(code: string): SecondFactor {
+  return {
+    method: "totp",
+    amr: ["otp"],
+    verify: async (context, userId) => {
+      const check = await checkTotpCode(context, userId, code, "confirmed");
+      if (check === "accepted") return succeed(undefined);
+      return fail(...failureFor(check === "absent" ? "wrong" : check));
+    },
+  };
+}
+
+async function proveSecondFactor(
+  context: ServiceContext,
+  userId: string,
+  proof: SecondFactorProof,
+): Promise<Result<void>> {
+  const factor = await findTotpFactor(context.db, userId);
+  if (!factor?.confirmedAt) return fail("totp_not_enabled");
+  if ("recoveryCode" in proof) {
+    const redeemed = await redeemRecoveryCode(context, userId, proof.recoveryCode);
+    return redeemed ? succeed(undefined) : fail("invalid_mfa_code", { reason: "recovery code unknown or used" });
+  }
+  const check = await checkTotpCode(context, userId, proof.code, "confirmed");
+  return check === "accepted" ? succeed(undefined) : fail(...failureFor(check === "absent" ? "wrong" : check));
+}
+
+type TotpCheck = "accepted" | "wrong" | "locked" | "absent";
+
+function failureFor(check: "wrong" | "locked"): [Failure["code"], Omit<Failure, "code">] {
+  return check === "locked"
+    ? ["mfa_locked", { reason: "TOTP factor locked after repeated failures" }]
+    : ["invalid_mfa_code", { reason: "TOTP code wrong or replayed" }];
+}
+
+/**
+ * Judges a code for the user's factor in `state`. A locked factor is refused before the code is
+ * looked at (so guesses during a lock teach nothing). A matching step is accepted only if it is
+ * later than the last accepted one — one UPDATE decides, so a replay, even in parallel, is refused.
+ * Every refused code is counted toward the lock.
+ */
+async function checkTotpCode(
+  context: ServiceContext,
+  userId: string,
+  code: string,
+  state: TotpState,
+): Promise<TotpCheck> {
+  const now = context.now();
+  const factor = await findTotpFactor(context.db, userId);
+  if (!factor || (factor.confirmedAt !== null) !== (state === "confirmed")) return "absent";
+  if (factor.lockedUntil !== null && factor.lockedUntil > now) return "locked";
+  const secret = await openSecret(context.totpKey, factor.secretCiphertext, secretBinding(userId));
+  // Only a different TOTP_ENCRYPTION_KEY or an altered row gets here: an operator's problem, not a wrong code.
+  if (!secret) throw new Error("TOTP secret does not decrypt for its user");
+  const step = await findTotpStep(secret, code.replace(/\s/g, ""), now);
+  if (step !== null && (await acceptTotpStep(context.db, { userId, state, step, now }))) return "accepted";
+  const after = await recordTotpFailure(context.db, {
+    userId,
+    now,
+    maxFailures: TOTP_MAX_FAILED_ATTEMPTS,
+    lockSeconds: TOTP_LOCK_SECONDS,
+  });
+  return !after || (after.lockedUntil ?? 0) > now ? "locked" : "wrong";
+}

@@ -1,0 +1,389 @@
+// Login of an account with TOTP: the password answers an MFA challenge and no session; the second
+// factor finishes it. Replays, parallel guesses, locks, and the challenge's own limits.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Bindings } from "../src/bindings";
+import { PASSWORD, signUp } from "./support/accounts";
+import { call, readJson } from "./support/http";
+import { callAndSettle, callWith, latestCode } from "./support/mail";
+import {
+  awaitStepMargin,
+  challengeRowsOf,
+  claimsOf,
+  completeMfa,
+  forgetLastTotpStep,
+  logInToMfa,
+  STEP_TEST_TIMEOUT_MS,
+  sessionCountOf,
+  signUpWithTotp,
+  totpCode,
+  totpRow,
+  wrongTotpCode,
+} from "./support/totp";
+
+const tokensOf = (response: Response) =>
+  readJson<{ access_token: string; refresh_token: string; token_type: string; expires_in: number }>(response);
+
+describe("POST /v1/login for an account with TOTP", () => {
+  it("answers 200 mfa_required with a token and the methods, and creates no session", async () => {
+    const account = await signUpWithTotp();
+    const sessionsBefore = await sessionCountOf(account.userId);
+    const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    expect(response.headers.get("Set-Cookie")).toBeNull();
+    const body = await readJson(response);
+    expect(body).toEqual({
+      mfa_required: true,
+      mfa_token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      methods: ["totp", "recovery_code"],
+      expires_in: 300,
+    });
+    expect(body).not.toHaveProperty("access_token");
+    expect(body).not.toHaveProperty("refresh_token");
+    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    const stored = await env.DB.prepare("select token_hash from mfa_challenges where user_id = ?")
+      .bind(account.userId)
+      .all<{ token_hash: string }>();
+    expect(stored.results.map((row) => row.token_hash)).not.toContain(body.mfa_token);
+  });
+
+  it("sets no refresh cookie in cookie mode until the second factor is done", async () => {
+    const account = await signUpWithTotp();
+    const cookieEnv: Bindings = { ...env, REFRESH_TOKEN_TRANSPORT: "cookie" };
+    const response = await callWith(cookieEnv, "POST", "/v1/login", {
+      json: { email: account.email, password: PASSWORD },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Set-Cookie")).toBeNull();
+    expect(await readJson(response)).toMatchObject({ mfa_required: true });
+  });
+
+  it("still answers 401 invalid_credentials for a wrong password, with no challenge", async () => {
+    const account = await signUpWithTotp();
+    const response = await call("POST", "/v1/login", { json: { email: account.email, password: "wrong password!" } });
+    expect(response.status).toBe(401);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_credentials" });
+    expect(await challengeRowsOf(account.userId)).toEqual([]);
+  });
+});
+
+describe("POST /v1/login/mfa with a TOTP code", () => {
+  it("opens a session whose access token and row record pwd, otp and mfa in amr", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    const sessionsBefore = await sessionCountOf(account.userId);
+    const response = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const tokens = await tokensOf(response);
+    expect(tokens).toMatchObject({ token_type: "Bearer", expires_in: 900 });
+    const claims = claimsOf(tokens);
+    expect(claims.sub).toBe(account.userId);
+    expect(claims.amr).toEqual(["pwd", "otp", "mfa"]);
+    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
+    const session = await env.DB.prepare("select amr from sessions where id = ?")
+      .bind(claims.sid)
+      .first<{ amr: string }>();
+    expect(JSON.parse(session?.amr ?? "[]")).toEqual(["pwd", "otp", "mfa"]);
+    expect((await call("GET", "/v1/me", { token: tokens.access_token })).status).toBe(200);
+    const refreshed = await call("POST", "/v1/token/refresh", { json: { refresh_token: tokens.refresh_token } });
+    expect(claimsOf(await tokensOf(refreshed)).amr).toEqual(["pwd", "otp", "mfa"]);
+  });
+
+  it(
+    "accepts a code one step early or late, and refuses two steps away with 400 invalid_mfa_code",
+    async () => {
+      await awaitStepMargin();
+      const account = await signUpWithTotp();
+      for (const offset of [-2, 2]) {
+        const { mfa_token } = await logInToMfa(account.email);
+        const response = await completeMfa(mfa_token, { code: await totpCode(account.secret, offset) });
+        expect(response.status, `offset ${offset}`).toBe(400);
+        expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code" });
+      }
+      for (const offset of [-1, 1]) {
+        const { mfa_token } = await logInToMfa(account.email);
+        const response = await completeMfa(mfa_token, { code: await totpCode(account.secret, offset) });
+        expect(response.status, `offset ${offset}`).toBe(200);
+      }
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "refuses a code of a step at or before the last accepted one (replay)",
+    async () => {
+      await awaitStepMargin();
+      const account = await signUpWithTotp();
+      const code = await totpCode(account.secret);
+      const first = await logInToMfa(account.email);
+      expect((await completeMfa(first.mfa_token, { code })).status).toBe(200);
+      const sessionsAfterFirst = await sessionCountOf(account.userId);
+
+      const second = await logInToMfa(account.email);
+      const replay = await completeMfa(second.mfa_token, { code });
+      expect(replay.status).toBe(400);
+      expect(await readJson(replay)).toMatchObject({ code: "invalid_mfa_code" });
+      const earlier = await completeMfa(second.mfa_token, { code: await totpCode(account.secret, -1) });
+      expect(earlier.status).toBe(400);
+      expect(await sessionCountOf(account.userId)).toBe(sessionsAfterFirst);
+      expect((await totpRow(account.userId))?.failed_attempts).toBe(2);
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "accepts one valid code sent in parallel to two challenges exactly once",
+    async () => {
+      await awaitStepMargin();
+      const account = await signUpWithTotp();
+      const [first, second] = await Promise.all([logInToMfa(account.email), logInToMfa(account.email)]);
+      const sessionsBefore = await sessionCountOf(account.userId);
+      const code = await totpCode(account.secret);
+      const responses = await Promise.all([
+        completeMfa(first.mfa_token, { code }),
+        completeMfa(second.mfa_token, { code }),
+      ]);
+      expect(responses.map((response) => response.status).sort()).toEqual([200, 400]);
+      expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+
+  it("counts a wrong code on the factor and on the challenge", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    const response = await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
+    expect(response.status).toBe(400);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code", status: 400 });
+    expect((await totpRow(account.userId))?.failed_attempts).toBe(1);
+    expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 1, consumed_at: null }]);
+    expect(await sessionCountOf(account.userId)).toBe(1);
+  });
+
+  it(
+    "resets the failure count after an accepted code",
+    async () => {
+      await awaitStepMargin();
+      const account = await signUpWithTotp();
+      const { mfa_token } = await logInToMfa(account.email);
+      await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
+      expect((await completeMfa(mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
+      expect((await totpRow(account.userId))?.failed_attempts).toBe(0);
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+});
+
+describe("the TOTP lock", () => {
+  it("locks the factor after five wrong codes across challenges, refusing even the right code with 429 mfa_locked", async () => {
+    const account = await signUpWithTotp();
+    const wrong = await wrongTotpCode(account.secret);
+    const statuses: number[] = [];
+    for (const attempts of [3, 2]) {
+      const { mfa_token } = await logInToMfa(account.email);
+      for (let index = 0; index < attempts; index++)
+        statuses.push((await completeMfa(mfa_token, { code: wrong })).status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+    const row = await totpRow(account.userId);
+    const now = Math.floor(Date.now() / 1000);
+    expect(row?.locked_until).toBeGreaterThanOrEqual(now + 890);
+    expect(row?.locked_until).toBeLessThanOrEqual(now + 900);
+
+    const { mfa_token } = await logInToMfa(account.email);
+    const locked = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
+    expect(locked.status).toBe(429);
+    expect(await readJson(locked)).toMatchObject({ code: "mfa_locked" });
+    expect((await totpRow(account.userId))?.failed_attempts).toBe(5);
+    expect(await sessionCountOf(account.userId)).toBe(1);
+  });
+
+  it(
+    "opens again when the lock has run out, and then one more wrong code locks again",
+    async () => {
+      await awaitStepMargin();
+      const account = await signUpWithTotp();
+      const past = Math.floor(Date.now() / 1000) - 1;
+      await env.DB.prepare("update totp_factors set failed_attempts = 5, locked_until = ? where user_id = ?")
+        .bind(past, account.userId)
+        .run();
+      const { mfa_token } = await logInToMfa(account.email);
+      const again = await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
+      expect(again.status).toBe(429);
+      expect((await totpRow(account.userId))?.locked_until).toBeGreaterThan(past + 800);
+
+      await env.DB.prepare("update totp_factors set locked_until = ? where user_id = ?")
+        .bind(past, account.userId)
+        .run();
+      const open = await logInToMfa(account.email);
+      expect((await completeMfa(open.mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
+      expect(await totpRow(account.userId)).toMatchObject({ failed_attempts: 0 });
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+
+  it("lets a recovery code through while the TOTP factor is locked", async () => {
+    const account = await signUpWithTotp();
+    const lockedUntil = Math.floor(Date.now() / 1000) + 900;
+    await env.DB.prepare("update totp_factors set failed_attempts = 5, locked_until = ? where user_id = ?")
+      .bind(lockedUntil, account.userId)
+      .run();
+    const { mfa_token } = await logInToMfa(account.email);
+    expect((await completeMfa(mfa_token, { recovery_code: account.recoveryCodes[0] ?? "" })).status).toBe(200);
+  });
+});
+
+describe("the MFA token", () => {
+  it("works once", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    expect((await completeMfa(mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
+    await forgetLastTotpStep(account.userId);
+    const again = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
+    expect(again.status).toBe(401);
+    expect(await readJson(again)).toMatchObject({ code: "invalid_mfa_token" });
+  });
+
+  it("expires", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    await env.DB.prepare("update mfa_challenges set expires_at = ? where user_id = ?")
+      .bind(Math.floor(Date.now() / 1000), account.userId)
+      .run();
+    const response = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
+    expect(response.status).toBe(401);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_token" });
+    expect((await totpRow(account.userId))?.last_used_step).toBeNull();
+    expect(await sessionCountOf(account.userId)).toBe(1);
+  });
+
+  it("admits five attempts, then refuses even the right code", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    for (let index = 0; index < 5; index++) {
+      const response = await completeMfa(mfa_token, { recovery_code: "aaaa-aaaa-aaaa" });
+      expect(response.status).toBe(400);
+    }
+    const response = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
+    expect(response.status).toBe(401);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_token" });
+    expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 5, consumed_at: null }]);
+  });
+
+  it("never counts more than five attempts, however many guesses arrive in parallel", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => completeMfa(mfa_token, { recovery_code: "bbbb-bbbb-bbbb" })),
+    );
+    const codes = await Promise.all(responses.map(async (response) => (await readJson(response)).code));
+    expect(codes.filter((code) => code === "invalid_mfa_code")).toHaveLength(5);
+    expect(codes.filter((code) => code === "invalid_mfa_token")).toHaveLength(7);
+    expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 5, consumed_at: null }]);
+  });
+
+  it(
+    "is bound to its login: another account's codes do not finish it",
+    async () => {
+      await awaitStepMargin();
+      const victim = await signUpWithTotp();
+      const attacker = await signUpWithTotp();
+      const { mfa_token } = await logInToMfa(victim.email);
+      const withTotp = await completeMfa(mfa_token, { code: await totpCode(attacker.secret) });
+      expect(withTotp.status).toBe(400);
+      expect(await readJson(withTotp)).toMatchObject({ code: "invalid_mfa_code" });
+      const withRecovery = await completeMfa(mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" });
+      expect(withRecovery.status).toBe(400);
+      expect(await sessionCountOf(victim.userId)).toBe(1);
+      // Neither of the attacker's codes was used up by the attempt.
+      expect((await totpRow(attacker.userId))?.last_used_step).toBeNull();
+      const own = await logInToMfa(attacker.email);
+      expect((await completeMfa(own.mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" })).status).toBe(200);
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+
+  it("refuses an unknown, malformed or oversized token with 401 invalid_mfa_token", async () => {
+    for (const token of ["x", "A".repeat(43), "A".repeat(128)]) {
+      const response = await completeMfa(token, { code: "123456" });
+      expect(response.status, token).toBe(401);
+      expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_token" });
+    }
+    const oversized = await completeMfa("A".repeat(129), { code: "123456" });
+    expect(oversized.status).toBe(400);
+    expect(await readJson(oversized)).toMatchObject({ code: "invalid_request" });
+  });
+
+  it("refuses a body with both or neither of code and recovery_code", async () => {
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    for (const json of [{ mfa_token }, { mfa_token, code: "123456", recovery_code: "aaaa-aaaa-aaaa" }]) {
+      const response = await call("POST", "/v1/login/mfa", { json });
+      expect(response.status).toBe(400);
+      expect(await readJson(response)).toMatchObject({ code: "invalid_request" });
+    }
+    expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 0, consumed_at: null }]);
+  });
+});
+
+describe("other ways in still ask for the second factor", () => {
+  it("keeps TOTP through a password reset, and the next login asks for the code", async () => {
+    const account = await signUpWithTotp();
+    expect((await callAndSettle("POST", "/v1/password/forgot", { json: { email: account.email } })).status).toBe(202);
+    const { token } = await latestCode(account.email, "reset_password");
+    const newPassword = "another long and unusual passphrase";
+    const reset = await callAndSettle("POST", "/v1/password/reset", { json: { token, new_password: newPassword } });
+    expect(reset.status).toBe(204);
+    expect((await totpRow(account.userId))?.confirmed_at).not.toBeNull();
+
+    const sessionsBefore = await sessionCountOf(account.userId);
+    const { mfa_token, methods } = await logInToMfa(account.email, newPassword);
+    expect(methods).toEqual(["totp", "recovery_code"]);
+    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    expect((await completeMfa(mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
+  });
+
+  it("answers the MFA challenge, not a session, when an account with TOTP verifies its email", async () => {
+    const account = await signUpWithTotp();
+    expect((await callAndSettle("POST", "/v1/email/verify/resend", { json: { email: account.email } })).status).toBe(
+      202,
+    );
+    const { token } = await latestCode(account.email, "verify_email");
+    const sessionsBefore = await sessionCountOf(account.userId);
+    const response = await call("POST", "/v1/email/verify", { json: { token } });
+    expect(response.status).toBe(200);
+    const body = await readJson(response);
+    expect(body).toMatchObject({ mfa_required: true, methods: ["totp", "recovery_code"] });
+    expect(body).not.toHaveProperty("access_token");
+    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    const finished = await completeMfa(String(body.mfa_token), { code: await totpCode(account.secret) });
+    expect(claimsOf(await tokensOf(finished)).amr).toEqual(["otp", "mfa"]);
+  });
+
+  it(
+    "logs in without a challenge once TOTP is removed",
+    async () => {
+      await awaitStepMargin();
+      const account = await signUpWithTotp();
+      const removed = await call("DELETE", "/v1/mfa/totp", {
+        token: account.tokens.access_token,
+        json: { password: PASSWORD, code: await totpCode(account.secret) },
+      });
+      expect(removed.status).toBe(204);
+      const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
+      expect(response.status).toBe(200);
+      const tokens = await tokensOf(response);
+      expect(claimsOf(tokens).amr).toEqual(["pwd"]);
+    },
+    STEP_TEST_TIMEOUT_MS,
+  );
+
+  it("logs in without a challenge while enrolment is unconfirmed", async () => {
+    const account = await signUp();
+    expect((await call("POST", "/v1/mfa/totp", { token: account.tokens.access_token })).status).toBe(200);
+    const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
+    expect(await readJson(response)).toHaveProperty("access_token");
+  });
+});
