@@ -42,7 +42,7 @@ export async function claimRotation(
   );
   const claimedSessionId = sql`(select ${refreshTokens.sessionId} from ${refreshTokens} where ${wonBy})`;
 
-  const [, , , rows] = await db.batch([
+  const [, , , sessionRows, userRows] = await db.batch([
     db
       .update(refreshTokens)
       .set({ rotatedAt: now, successorHash: claim.successorHash, successorNonce: claim.successorNonce })
@@ -68,13 +68,19 @@ export async function claimRotation(
         .where(wonBy),
     ),
     db.update(sessions).set({ lastUsedAt: now }).where(sql`${sessions.id} = ${claimedSessionId}`),
+    // One table per select: drizzle maps D1 batch rows by position from objects keyed by column name,
+    // so a join of tables sharing names (id, created_at) would come back shifted (sub = email).
+    db.select().from(sessions).where(sql`${sessions.id} = ${claimedSessionId}`),
     db
-      .select({ session: sessions, user: users })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .where(sql`${sessions.id} = ${claimedSessionId}`),
+      .select()
+      .from(users)
+      .where(
+        sql`${users.id} = (select ${sessions.userId} from ${sessions} where ${sessions.id} = ${claimedSessionId})`,
+      ),
   ]);
-  return rows[0];
+  const [session] = sessionRows;
+  const [user] = userRows;
+  return session && user ? { session, user } : undefined;
 }
 
 export interface PresentedTokenState {
