@@ -1,12 +1,19 @@
 // The one module that signs and verifies access tokens (RFC 9068 JWTs). Nothing else imports jose's
 // verify: algorithm, issuer, audience and typ are pinned here, and keys come only from our own set.
 
-import { errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { base64url, errors, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { hasDuplicateMemberNames } from "./json-member-names";
 import type { KeySet } from "./signing-keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 /** Far above any token we issue; refusing larger input first bounds the work an attacker can cause. */
 const MAX_TOKEN_LENGTH = 8192;
+/**
+ * Clock skew tolerated on `iat`. RFC 7519 §4.1.6 sets no rule, and jose checks `iat` only with
+ * `maxTokenAge`, whose tolerance would loosen `exp` too. Our tokens carry our clock's `iat`; one dated
+ * further ahead was not issued by us as it claims, and readers that judge age by `iat` must not be fooled.
+ */
+const MAX_FUTURE_IAT_SECONDS = 60;
 
 export interface AccessTokenSubject {
   sub: string;
@@ -71,8 +78,9 @@ export async function verifyAccessToken(
       typ: ACCESS_TOKEN_TYPE,
       requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
     });
+    if (repeatsMemberNames(token)) return { ok: false, reason: "malformed" };
     const claims = readClaims(payload);
-    return claims ? { ok: true, claims } : { ok: false, reason: "invalid" };
+    return claims && isPlausibleTime(claims) ? { ok: true, claims } : { ok: false, reason: "invalid" };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: "expired" };
     if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
@@ -80,6 +88,18 @@ export async function verifyAccessToken(
     }
     return { ok: false, reason: "invalid" };
   }
+}
+
+/** JSON.parse reads `1e400` as Infinity, which jose takes for a number: such a token would never expire. */
+function isPlausibleTime(claims: AccessTokenClaims): boolean {
+  if (!Number.isFinite(claims.exp) || !Number.isFinite(claims.iat)) return false;
+  return claims.iat <= Math.floor(Date.now() / 1000) + MAX_FUTURE_IAT_SECONDS;
+}
+
+/** Header or claims naming a member twice (jose keeps the last; see json-member-names.ts). */
+function repeatsMemberNames(token: string): boolean {
+  const decoder = new TextDecoder();
+  return token.split(".", 2).some((segment) => hasDuplicateMemberNames(decoder.decode(base64url.decode(segment))));
 }
 
 /** Chooses the key by `kid` from our own set only; `jku`, `x5u` and embedded `jwk` are never followed. */
