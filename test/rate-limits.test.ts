@@ -68,6 +68,7 @@ describe("the per-IP limit", { timeout: 60_000 }, () => {
     "/v1/password/reset",
     "/verify-email",
     "/reset-password",
+    "/v1/login/mfa",
   ];
   for (const path of gated) {
     it(`gates POST ${path} per IP before reading the body`, async () => {
