@@ -4,21 +4,14 @@
 import { hashPassword, verifyPassword } from "../crypto/password-hash";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
-import { revokeAllSessions } from "../storage/session-store";
-import {
-  findUserByEmail,
-  findUserById,
-  markEmailVerified,
-  replacePasswordHash,
-  setPasswordHash,
-} from "../storage/user-store";
+import { findUserByEmail, findUserById, markEmailVerified, replacePasswordEndingSessions } from "../storage/user-store";
 import type { RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { clearLoginFailuresForUser } from "./login-throttle";
 import { buildMailLink, sendMailLater } from "./mail-delivery";
 import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
-import { denySessionTokens, revokeEverySession } from "./session-service";
+import { denySessionTokens } from "./session-service";
 import type { AuthenticatedCaller } from "./token-verification";
 
 /**
@@ -75,16 +68,18 @@ export async function resetPassword(
     return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
   }
   const now = context.now();
-  const user = await setPasswordHash(
-    context.db,
-    code.userId,
-    await hashPassword(newPassword, context.config.passwordScrypt),
+  const replaced = await replacePasswordEndingSessions(context.db, {
+    userId: code.userId,
+    expectedHash: null,
+    newHash: await hashPassword(newPassword, context.config.passwordScrypt),
     now,
-  );
-  if (!user) return fail("code_expired", { reason: "user gone" });
+    revokeReason: "password_reset",
+  });
+  if (!replaced) return fail("code_expired", { reason: "user gone" });
+  const { user } = replaced;
   // The code reached this address, which proves control of it.
   if (user.email === code.target) await markEmailVerified(context.db, user.id, user.email, now);
-  await revokeEverySession(context, user.id, "password_reset");
+  await denySessionTokens(context, replaced.revokedSessionIds);
   // A lock never blocks reset (forgot/reset do not consult it), and a completed reset lifts it.
   await clearLoginFailuresForUser(context, user);
   sendMailLater(context, scope, user.email, { kind: "password_changed" });
@@ -107,17 +102,17 @@ export async function changePassword(
   const weakness = checkPasswordPolicy(input.newPassword, context.config, "new_password");
   if (weakness) return fail("weak_password", { issues: [weakness] });
   const now = context.now();
-  const changed = await replacePasswordHash(
-    context.db,
-    user.id,
-    user.passwordHash,
-    await hashPassword(input.newPassword, policy),
+  // Every other session ends with the change, in the same batch; the one making the change stays.
+  const replaced = await replacePasswordEndingSessions(context.db, {
+    userId: user.id,
+    expectedHash: user.passwordHash,
+    newHash: await hashPassword(input.newPassword, policy),
     now,
-  );
-  if (!changed) return fail("invalid_credentials", { reason: "password changed concurrently" });
-  // Every other session ends; the one making the change stays.
-  const revoked = await revokeAllSessions(context.db, user.id, "password_changed", now, caller.session.id);
-  await denySessionTokens(context, revoked);
+    revokeReason: "password_changed",
+    keepSessionId: caller.session.id,
+  });
+  if (!replaced) return fail("invalid_credentials", { reason: "password changed concurrently" });
+  await denySessionTokens(context, replaced.revokedSessionIds);
   sendMailLater(context, scope, user.email, { kind: "password_changed" });
   return succeed(undefined);
 }

@@ -1,6 +1,6 @@
 // Reads and writes of the users table. Every write that must not half-happen is one statement or one batch.
 
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "./database";
 import { phoneChangeResets } from "./phone-store";
 import { refreshTokens, sessions, type UserRow, users } from "./schema";
@@ -44,13 +44,15 @@ export async function updateUserProfile(
   changes: ProfileChanges,
   now: number,
 ): Promise<UserRow | undefined> {
-  return db
-    .update(users)
-    // A different number has proven nothing: its verification and SMS sign-in end with the change.
-    .set({ ...changes, ...(changes.phone === undefined ? {} : phoneChangeResets(changes.phone)), updatedAt: now })
-    .where(eq(users.id, id))
-    .returning()
-    .get();
+  return (
+    db
+      .update(users)
+      // A different number has proven nothing: its verification and SMS sign-in end with the change.
+      .set({ ...changes, ...(changes.phone === undefined ? {} : phoneChangeResets(changes.phone)), updatedAt: now })
+      .where(eq(users.id, id))
+      .returning()
+      .get()
+  );
 }
 
 /** Compare-and-swap: replaces the hash only if it is still the one that was verified. */
@@ -103,11 +105,47 @@ export async function switchEmail(db: Database, id: string, email: string, now: 
   return db.update(users).set({ email, emailVerified: true, updatedAt: now }).where(eq(users.id, id)).returning().get();
 }
 
-export async function setPasswordHash(
+export interface PasswordReplacement {
+  userId: string;
+  /** Compare-and-swap: replace only while this is still the stored hash; null replaces any. */
+  expectedHash: string | null;
+  newHash: string;
+  now: number;
+  revokeReason: string;
+  /** The session that stays (the caller's, on a change). */
+  keepSessionId?: string;
+}
+
+/**
+ * Sets a new password and ends the user's other sessions in one batch, so a failure cannot leave a new
+ * password beside a thief's live session. The sessions end only if this very hash was written (hashes
+ * are salted: no other write yields it). Returns the updated user and the revoked session ids.
+ */
+export async function replacePasswordEndingSessions(
   db: Database,
-  id: string,
-  passwordHash: string,
-  now: number,
-): Promise<UserRow | undefined> {
-  return db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).returning().get();
+  change: PasswordReplacement,
+): Promise<{ user: UserRow; revokedSessionIds: string[] } | undefined> {
+  const { userId, expectedHash, newHash, now, keepSessionId } = change;
+  const written = sql`exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.passwordHash} = ${newHash})`;
+  const [updated, revoked] = await db.batch([
+    db
+      .update(users)
+      .set({ passwordHash: newHash, updatedAt: now })
+      .where(and(eq(users.id, userId), expectedHash === null ? undefined : eq(users.passwordHash, expectedHash)))
+      .returning(),
+    db
+      .update(sessions)
+      .set({ revokedAt: now, revokeReason: change.revokeReason })
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          keepSessionId === undefined ? undefined : ne(sessions.id, keepSessionId),
+          written,
+        ),
+      )
+      .returning({ id: sessions.id }),
+  ]);
+  const [user] = updated;
+  return user ? { user, revokedSessionIds: revoked.map((row) => row.id) } : undefined;
 }
