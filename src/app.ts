@@ -16,6 +16,7 @@ import { problemResponse } from "./routes/http/problem";
 import { mailFlowRoutes } from "./routes/mail-flow-routes";
 import { mfaRoutes } from "./routes/mfa-routes";
 import { phoneRoutes } from "./routes/phone-routes";
+import { smsMfaRoutes } from "./routes/sms-mfa-routes";
 
 /** Path patterns and the methods each answers, for 405 with an Allow header. */
 const ALLOWED_METHODS: [RegExp, string][] = [
@@ -25,6 +26,8 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/(email\/verify|email\/verify\/resend|email\/change|password\/(forgot|reset|change))$/, "POST"],
   [/^\/(verify-email|reset-password)$/, "GET, POST"],
   [/^\/v1\/phone(\/verify)?$/, "POST"],
+  [/^\/v1\/login\/mfa\/sms(\/send)?$/, "POST"],
+  [/^\/v1\/mfa\/sms$/, "POST, DELETE"],
   [/^\/v1\/me$/, "GET, PATCH, DELETE"],
   [/^\/v1\/sessions$/, "GET, DELETE"],
   [/^\/v1\/sessions\/[^/]+$/, "DELETE"],
@@ -46,6 +49,7 @@ export function createApp() {
   app.route("/", mailFlowRoutes);
   app.route("/", mfaRoutes);
   app.route("/", phoneRoutes);
+  app.route("/", smsMfaRoutes);
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);
 

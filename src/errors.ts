@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   "totp_already_enabled",
   "mail_unavailable",
   "sms_unavailable",
+  "phone_not_verified",
   "session_not_found",
   "user_not_found",
   "forbidden_origin",

@@ -51,7 +51,11 @@ export const MfaRequired = z
     methods: z.array(z.enum(MFA_METHODS)),
     expires_in: z.number().int().meta({ description: "Seconds the mfa_token stays usable." }),
   })
-  .meta({ id: "MfaRequired", description: "The password was right; finish with POST /v1/login/mfa." });
+  .meta({
+    id: "MfaRequired",
+    description:
+      "The password was right; finish with POST /v1/login/mfa (TOTP or recovery code) or POST /v1/login/mfa/sms.",
+  });
 
 export const LoginResponse = z.union([TokenResponse, MfaRequired]).meta({ id: "LoginResponse" });
 

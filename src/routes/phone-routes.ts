@@ -1,8 +1,6 @@
 // Setting and verifying the signed-in user's phone number: parse, limit, call a service, map to HTTP.
 
-import type { Context } from "hono";
 import { Hono } from "hono";
-import { sha256Base64Url } from "../crypto/random";
 import { AppError } from "../errors";
 import { confirmPhoneNumber, normalizePhoneNumber, requestPhoneVerification } from "../services/phone-service";
 import { toPublicUser } from "../services/profile-service";
@@ -10,22 +8,10 @@ import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { limitPerIp } from "./http/rate-limit";
+import { limitSmsSends } from "./http/sms-limit";
 import { PhoneBody, PhoneVerifyBody } from "./phone-schemas";
 
 const NO_STORE = { "Cache-Control": "no-store" };
-
-/**
- * Per number (hashed: the limiter never sees it) and per account, on RATE_LIMIT_MAIL's budget with
- * prefixes of their own: texts cost money and reach a person, so neither one number nor one account
- * may be made to send many (SMS pumping).
- */
-async function limitSmsSends(c: Context<AppEnv>, userId: string, phone: string): Promise<void> {
-  const numberKey = `sms-number:${await sha256Base64Url(phone)}`;
-  for (const key of [numberKey, `sms-account:${userId}`]) {
-    const { success } = await c.env.RATE_LIMIT_MAIL.limit({ key });
-    if (!success) throw new AppError({ code: "rate_limited", reason: `SMS limit on ${key.split(":")[0]}` });
-  }
-}
 
 export const phoneRoutes = new Hono<AppEnv>();
 

@@ -25,3 +25,24 @@ export const PhoneVerifyBody = z
       .meta({ examples: ["042917"] }),
   })
   .meta({ id: "PhoneVerifyRequest" });
+
+const mfaToken = z.string().min(1).max(128).meta({ description: "The mfa_token a login answered." });
+
+export const SmsMfaChangeBody = z.strictObject({ password: z.string().max(1024) }).meta({ id: "SmsMfaChangeRequest" });
+
+export const LoginMfaSmsSendBody = z.strictObject({ mfa_token: mfaToken }).meta({ id: "LoginMfaSmsSendRequest" });
+
+export const LoginMfaSmsBody = z
+  .strictObject({
+    mfa_token: mfaToken,
+    code: z
+      .string()
+      .min(1)
+      .max(16)
+      .meta({ description: "The code texted by POST /v1/login/mfa/sms/send.", examples: ["042917"] }),
+  })
+  .meta({ id: "LoginMfaSmsRequest" });
+
+export const SmsCodeSent = z
+  .object({ phone_hint: z.string().meta({ description: "The number the code went to, all but 2 digits masked." }) })
+  .meta({ id: "SmsCodeSent" });

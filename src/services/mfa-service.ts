@@ -24,7 +24,7 @@ import { findUserById } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
 
-export const MFA_METHODS = ["totp", "recovery_code"] as const;
+export const MFA_METHODS = ["totp", "recovery_code", "sms"] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
 
 /** Short: the person is at the keyboard, authenticator in hand. */
@@ -52,6 +52,8 @@ export async function availableMfaMethods(context: ServiceContext, user: UserRow
   const methods: MfaMethod[] = [];
   // Recovery codes exist only beside a confirmed TOTP factor (they are its backup).
   if (await hasConfirmedTotp(context.db, user.id)) methods.push("totp", "recovery_code");
+  // Texted codes, to a number that came back with its own code (a changed number turns this off).
+  if (user.smsMfaEnabled && user.phoneVerified && user.phone) methods.push("sms");
   return methods;
 }
 

@@ -2,7 +2,7 @@
 // each guess is one UPDATE … RETURNING that counts the attempt and consumes on a match, so a code
 // is accepted at most once and parallel guesses never exceed the attempt limit.
 
-import { and, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Database } from "./database";
 import { type OneTimeCodeRow, oneTimeCodes } from "./schema";
 
@@ -30,6 +30,22 @@ export async function insertReplacingOlderCodes(db: Database, code: NewOneTimeCo
 
 const usable = (now: number) =>
   and(isNull(oneTimeCodes.consumedAt), isNull(oneTimeCodes.supersededAt), gt(oneTimeCodes.expiresAt, now));
+
+/** The id of the live code of a user and purpose (issuing supersedes older ones); counts nothing. */
+export async function findLiveCodeId(
+  db: Database,
+  userId: string,
+  purpose: CodePurpose,
+  now: number,
+): Promise<string | undefined> {
+  const row = await db
+    .select({ id: oneTimeCodes.id })
+    .from(oneTimeCodes)
+    .where(and(eq(oneTimeCodes.userId, userId), eq(oneTimeCodes.purpose, purpose), usable(now)))
+    .orderBy(desc(oneTimeCodes.createdAt))
+    .get();
+  return row?.id;
+}
 
 export type GuessOutcome = { result: "accepted"; code: OneTimeCodeRow } | { result: "wrong" } | { result: "dead" };
 

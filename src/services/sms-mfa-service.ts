@@ -1,0 +1,88 @@
+// SMS as a second factor: turning it on and off, texting a code for an open MFA challenge, and the
+// SecondFactor that judges that code for completeMfaChallenge. Codes are one-time codes of purpose
+// mfa_sms (keyed hashes, OTP_TTL_SECONDS, attempts and consumption decided in D1), bound to the
+// challenge's user and the number they were texted to.
+
+import { verifyPassword } from "../crypto/password-hash";
+import { fail, type Result, succeed } from "../errors";
+import { findLiveCodeId } from "../storage/one-time-code-store";
+import { setSmsMfaEnabled } from "../storage/phone-store";
+import type { UserRow } from "../storage/schema";
+import { findUserById } from "../storage/user-store";
+import type { ServiceContext } from "./context";
+import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
+import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
+import { sendSmsNow } from "./sms-sending";
+
+/** Where a login's SMS code goes: the challenge's user and their verified number. */
+export interface SmsMfaTarget {
+  userId: string;
+  phone: string;
+}
+
+function offersSms(methodsJson: string): boolean {
+  try {
+    const methods: unknown = JSON.parse(methodsJson);
+    return Array.isArray(methods) && methods.includes("sms");
+  } catch {
+    return false;
+  }
+}
+
+const canUseSms = (user: UserRow | undefined): user is UserRow & { phone: string } =>
+  user !== undefined && user.disabledAt === null && user.smsMfaEnabled && user.phoneVerified && user.phone !== null;
+
+/** Needs the password; turning it on also needs a verified number (else phone_not_verified). */
+export async function changeSmsMfa(
+  context: ServiceContext,
+  user: UserRow,
+  input: { password: string; enabled: boolean },
+): Promise<Result<void>> {
+  const verification = user.passwordHash
+    ? await verifyPassword(input.password, user.passwordHash, context.config.passwordScrypt)
+    : { valid: false };
+  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on SMS MFA change" });
+  const changed = await setSmsMfaEnabled(context.db, user.id, input.enabled, context.now());
+  return changed ? succeed(undefined) : fail("phone_not_verified", { reason: "SMS MFA needs a verified number" });
+}
+
+/** The number an open challenge's code goes to; counts no attempt on the challenge. */
+export async function findSmsMfaTarget(context: ServiceContext, mfaToken: string): Promise<Result<SmsMfaTarget>> {
+  const challenge = await findOpenMfaChallenge(context, mfaToken);
+  if (!challenge) return fail("invalid_mfa_token", { reason: "unknown, used or expired challenge" });
+  const user = await findUserById(context.db, challenge.userId);
+  if (!offersSms(challenge.methods) || !canUseSms(user)) {
+    return fail("invalid_request", { issues: [{ field: "mfa_token", message: "SMS is not offered for this login" }] });
+  }
+  return succeed({ userId: user.id, phone: user.phone });
+}
+
+/** Texts a new code (replacing any earlier one) to the challenge's number; the caller waits for it. */
+export async function sendSmsMfaCode(context: ServiceContext, target: SmsMfaTarget): Promise<Result<void>> {
+  const issued = await issueOneTimeCode(context, { userId: target.userId, purpose: "mfa_sms", target: target.phone });
+  return sendSmsNow(context, target.phone, {
+    kind: "mfa_sms",
+    code: issued.code,
+    expiresInMinutes: issued.expiresInMinutes,
+  });
+}
+
+/** The texted code as a second factor: the user's one live mfa_sms code, for their current number. */
+export function smsFactor(code: string): SecondFactor {
+  return {
+    method: "sms",
+    // RFC 8176 §2: "sms", confirmation by a code sent by SMS.
+    amr: ["sms"],
+    async verify(context, userId) {
+      const user = await findUserById(context.db, userId);
+      if (!canUseSms(user)) return fail("invalid_mfa_code", { reason: "SMS sign-in is off or the number changed" });
+      const requestId = await findLiveCodeId(context.db, userId, "mfa_sms", context.now());
+      if (!requestId) return fail("invalid_mfa_code", { reason: "no live SMS code: send one first" });
+      const owner = { userId, target: user.phone };
+      const redeemed = await redeemOneTimeCode(context, { requestId, code }, ["mfa_sms"], owner);
+      if (redeemed.ok) return succeed(undefined);
+      if (redeemed.error.code === "invalid_request") return redeemed;
+      return fail("invalid_mfa_code", { reason: `SMS code refused: ${redeemed.error.reason ?? redeemed.error.code}` });
+    },
+  };
+}
