@@ -3,20 +3,40 @@
 
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
+import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import type { AppEnv } from "./app-env";
 
-export const corsFromAllowlist: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { corsOrigins, refreshTokenTransport } = c.get("services").config;
-  const handler = cors({
-    origin: (origin) => (corsOrigins.includes(origin) ? origin : null),
-    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-    allowHeaders: ["Content-Type", "Authorization"],
-    credentials: refreshTokenTransport === "cookie",
-    maxAge: 600,
-  });
-  return handler(c, next);
-};
+interface CrossOriginRules {
+  cors: MiddlewareHandler;
+  /** CORS allowlist plus the issuer's own origin (this Worker's link pages post from it). */
+  sameSiteOrigins: string[];
+}
+
+// Built once per Config (one per isolate), not per request: the rules depend on config alone.
+const rulesByConfig = new WeakMap<Config, CrossOriginRules>();
+
+function crossOriginRules(config: Config): CrossOriginRules {
+  let rules = rulesByConfig.get(config);
+  if (!rules) {
+    const { corsOrigins, refreshTokenTransport, issuer } = config;
+    rules = {
+      cors: cors({
+        origin: (origin) => (corsOrigins.includes(origin) ? origin : null),
+        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allowHeaders: ["Content-Type", "Authorization"],
+        credentials: refreshTokenTransport === "cookie",
+        maxAge: 600,
+      }),
+      sameSiteOrigins: [...corsOrigins, new URL(issuer).origin],
+    };
+    rulesByConfig.set(config, rules);
+  }
+  return rules;
+}
+
+export const corsFromAllowlist: MiddlewareHandler<AppEnv> = (c, next) =>
+  crossOriginRules(c.get("services").config).cors(c, next);
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -31,10 +51,9 @@ export function isCrossSiteRefused(method: string, origin: string | undefined, a
 }
 
 export const guardCrossSite: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { corsOrigins, refreshTokenTransport, issuer } = c.get("services").config;
-  // Our own pages (the mail-link forms) post from the issuer's origin.
-  const allowed = [...corsOrigins, new URL(issuer).origin];
-  if (refreshTokenTransport === "cookie" && isCrossSiteRefused(c.req.method, c.req.header("Origin"), allowed)) {
+  const config = c.get("services").config;
+  if (config.refreshTokenTransport !== "cookie") return next();
+  if (isCrossSiteRefused(c.req.method, c.req.header("Origin"), crossOriginRules(config).sameSiteOrigins)) {
     throw new AppError({ code: "forbidden_origin", reason: "cross-site request in cookie mode" });
   }
   await next();
