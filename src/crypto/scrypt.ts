@@ -1,8 +1,7 @@
-// scrypt key derivation: native node:crypto (workerd's BoringSSL) by default, @noble/hashes where
-// nodejs_compat is off. Both give byte-identical output (tested against RFC 7914 vectors).
+// scrypt key derivation: node:crypto's (workerd's BoringSSL), which the nodejs_compat flag in
+// wrangler.toml provides. There is no JavaScript fallback: without the flag the Worker does not build.
 
 import * as nodeCrypto from "node:crypto";
-import { scryptAsync } from "@noble/hashes/scrypt.js";
 
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N. */
@@ -11,20 +10,18 @@ export interface ScryptParams {
   parallelism: number;
 }
 
-export type ScryptImplementation = (
-  password: Uint8Array,
-  salt: Uint8Array,
-  params: ScryptParams,
-  keyLength: number,
-) => Promise<Uint8Array>;
-
 /** Memory scrypt needs is 128·N·r bytes; maxmem is set explicitly with headroom, never left to a default. */
 function maxMemoryBytes(params: ScryptParams): number {
   return 256 * 2 ** params.logN * params.blockSize + 1024 * 1024;
 }
 
-export const scryptNative: ScryptImplementation = (password, salt, params, keyLength) =>
-  new Promise((resolve, reject) => {
+export function scrypt(
+  password: Uint8Array,
+  salt: Uint8Array,
+  params: ScryptParams,
+  keyLength: number,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
     nodeCrypto.scrypt(
       password,
       salt,
@@ -38,15 +35,4 @@ export const scryptNative: ScryptImplementation = (password, salt, params, keyLe
       (error, key) => (error ? reject(error) : resolve(new Uint8Array(key))),
     );
   });
-
-export const scryptPortable: ScryptImplementation = (password, salt, params, keyLength) =>
-  scryptAsync(password, salt, {
-    N: 2 ** params.logN,
-    r: params.blockSize,
-    p: params.parallelism,
-    dkLen: keyLength,
-    maxmem: maxMemoryBytes(params),
-  });
-
-/** The native one when node:crypto provides scrypt, else the portable one. */
-export const scrypt: ScryptImplementation = typeof nodeCrypto.scrypt === "function" ? scryptNative : scryptPortable;
+}
