@@ -3,13 +3,20 @@
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
+import type { NewOneTimeCode } from "../storage/one-time-code-store";
 import type { UserRow } from "../storage/schema";
 import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailNow } from "./mail-delivery";
 import { finishFirstFactor, type MfaMethod } from "./mfa-service";
-import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
+import {
+  type IssuedCode,
+  issueOneTimeCode,
+  prepareOneTimeCode,
+  type Redemption,
+  redeemOneTimeCode,
+} from "./one-time-codes";
 import type { IssuedTokens } from "./token-issuer";
 
 /** Issues a verification code for the user's address and mails it; the caller waits for delivery. */
@@ -18,7 +25,24 @@ export async function sendVerificationCode(
   user: UserRow,
 ): Promise<Result<{ requestId: string }>> {
   const issued = await issueOneTimeCode(context, { userId: user.id, purpose: "verify_email", target: user.email });
-  const sent = await sendMailNow(context, user.email, {
+  return mailVerificationCode(context, user.email, issued);
+}
+
+/** A verification code for a user not yet stored, with the row to store beside them (sign-up's batch). */
+export function prepareVerificationCode(
+  context: ServiceContext,
+  user: Pick<UserRow, "id" | "email">,
+): Promise<{ row: NewOneTimeCode; issued: IssuedCode }> {
+  return prepareOneTimeCode(context, { userId: user.id, purpose: "verify_email", target: user.email });
+}
+
+/** Mails an issued verification code to `to`; the caller waits for delivery. */
+export async function mailVerificationCode(
+  context: ServiceContext,
+  to: string,
+  issued: IssuedCode,
+): Promise<Result<{ requestId: string }>> {
+  const sent = await sendMailNow(context, to, {
     kind: "verify_email",
     code: issued.code,
     link: buildMailLink(context.config.links.verifyEmail, issued.linkToken),

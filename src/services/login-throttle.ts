@@ -6,16 +6,27 @@
 //   identifiers exactly as for known ones, so a lock says nothing about whether an account exists.
 //   D1 never holds the identifier itself.
 // - Decided in D1 (not the per-location rate limiter) so the count holds across every location.
-// - Checked before the password hash: a locked identifier costs one D1 statement and no scrypt.
+// - Checked before the password hash: a locked identifier costs one D1 round trip and no scrypt.
 //   A locked answer is therefore faster than an unlocked one. That is intended: the lock is not an
 //   account-existence oracle, because unknown identifiers lock identically, and a fast answer only
 //   tells an attacker what the 10 failures they sent already told them.
 // - Each attempt is counted when it is admitted (before hashing) and the count is cleared when the
 //   password proves right, so parallel attempts cannot overrun the threshold and an attempt refused
-//   by the lock is not counted (it tested nothing).
+//   by the lock is not counted (it tested nothing). Where the right password goes straight on to a
+//   session or an MFA challenge, the clearing rides in that batch and commits exactly when it does;
+//   where it opens neither (an unverified address) or a second hash comes first (an upgrade), it is
+//   cleared at once, as it always was.
 
 import { hashOneTimeSecret } from "../crypto/one-time-code";
-import { admitLoginAttempt, deleteLoginFailures, type LockPolicy } from "../storage/login-failure-store";
+import type { PendingWrite } from "../storage/database";
+import {
+  admitLoginAttemptAndFindUser,
+  deleteLoginFailures,
+  type LockPolicy,
+  loginFailuresDeletion,
+} from "../storage/login-failure-store";
+import type { UserRow } from "../storage/schema";
+import type { UserKey } from "../storage/user-store";
 import type { ServiceContext } from "./context";
 import { normalizeEmail, normalizeUsername } from "./identifiers";
 
@@ -49,22 +60,47 @@ function hashLoginIdentifier(context: ServiceContext, canonical: string): Promis
   return hashOneTimeSecret(context.otpKey, "login", canonical);
 }
 
-export type LoginAdmission = { admitted: true; identifierHash: string } | { admitted: false };
+export type LoginAdmission =
+  | {
+      admitted: true;
+      identifierHash: string;
+      /** The account the identifier names, if any (read in the admission's round trip). */
+      user: UserRow | undefined;
+      hasConfirmedTotp: boolean;
+    }
+  | { admitted: false };
 
-/** Call before any password work; a refused attempt must answer exactly like a wrong password. */
+/**
+ * Call before any password work; a refused attempt must answer exactly like a wrong password. The
+ * account the identifier names (with its TOTP state, for the second-factor decision) is read in the
+ * same D1 batch as the count, so a login makes one round trip before its hash, not three.
+ */
 export async function admitLogin(context: ServiceContext, identifier: LoginIdentifier): Promise<LoginAdmission> {
   const identifierHash = await hashLoginIdentifier(context, canonicalLoginIdentifier(identifier));
-  const counted = await admitLoginAttempt(context.db, {
-    identifierHash,
-    now: context.now(),
-    policy: LOGIN_LOCK_POLICY,
-  });
-  return counted ? { admitted: true, identifierHash } : { admitted: false };
+  const attempt = { identifierHash, now: context.now(), policy: LOGIN_LOCK_POLICY };
+  const { counted, found } = await admitLoginAttemptAndFindUser(context.db, attempt, userKeyOf(identifier));
+  if (!counted) return { admitted: false };
+  return { admitted: true, identifierHash, user: found?.user, hasConfirmedTotp: found?.hasConfirmedTotp ?? false };
+}
+
+/** The normalized key to look the account up by; null when the input can name no account. */
+function userKeyOf(identifier: LoginIdentifier): UserKey | null {
+  if ("email" in identifier) {
+    const email = normalizeEmail(identifier.email);
+    return email ? { email } : null;
+  }
+  const username = normalizeUsername(identifier.username);
+  return username ? { username } : null;
 }
 
 /** The password was right: the failures before it were not an attack that succeeded, forget them. */
 export async function clearLoginFailures(context: ServiceContext, identifierHash: string): Promise<void> {
   await deleteLoginFailures(context.db, [identifierHash]);
+}
+
+/** `clearLoginFailures` as a write not yet run, to commit in the batch that opens the session or challenge. */
+export function clearingLoginFailures(context: ServiceContext, identifierHash: string): PendingWrite {
+  return loginFailuresDeletion(context.db, [identifierHash]);
 }
 
 /** After a password reset: lift the lock on every identifier of the account. */

@@ -11,6 +11,7 @@
 
 import { generateId, generateOpaqueToken, sha256Base64Url } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
+import type { PendingWrite } from "../storage/database";
 import {
   consumeMfaChallenge,
   countMfaChallengeAttempt,
@@ -49,12 +50,25 @@ export type LoginOutcome =
 
 /** The second factors this user can finish a login with; empty when the account has none. */
 export async function availableMfaMethods(context: ServiceContext, user: UserRow): Promise<MfaMethod[]> {
+  return mfaMethodsOf(user, await hasConfirmedTotp(context.db, user.id));
+}
+
+/** `availableMfaMethods` when the TOTP state is already known (read with the user, as a login does). */
+export function mfaMethodsOf(user: UserRow, confirmedTotp: boolean): MfaMethod[] {
   const methods: MfaMethod[] = [];
   // Recovery codes exist only beside a confirmed TOTP factor (they are its backup).
-  if (await hasConfirmedTotp(context.db, user.id)) methods.push("totp", "recovery_code");
+  if (confirmedTotp) methods.push("totp", "recovery_code");
   // Texted codes, to a number that came back with its own code (a changed number turns this off).
   if (user.smsMfaEnabled && user.phoneVerified && user.phone) methods.push("sms");
   return methods;
+}
+
+/** What a caller of finishFirstFactor may already hold, to spare D1 round trips. */
+export interface FirstFactorExtras {
+  /** The user's TOTP state, read with the user; looked up when absent. */
+  hasConfirmedTotp?: boolean;
+  /** Writes to commit in the same batch as the session or the challenge (one round trip, all or nothing). */
+  alongside?: PendingWrite[];
 }
 
 /** After a first factor has passed: a session, or an MFA challenge when the account has a second factor. */
@@ -63,23 +77,31 @@ export async function finishFirstFactor(
   user: UserRow,
   client: ClientInfo,
   amr: string[],
+  extras: FirstFactorExtras = {},
 ): Promise<LoginOutcome> {
-  const methods = await availableMfaMethods(context, user);
-  if (methods.length === 0) return { kind: "session", user, tokens: await openSession(context, user, client, amr) };
-  const { mfaToken, expiresIn } = await createMfaChallenge(context, user, client, { methods, amr });
+  const { hasConfirmedTotp: known, alongside = [] } = extras;
+  const methods = known === undefined ? await availableMfaMethods(context, user) : mfaMethodsOf(user, known);
+  if (methods.length === 0) {
+    return { kind: "session", user, tokens: await openSession(context, user, client, amr, alongside) };
+  }
+  const { mfaToken, expiresIn } = await createMfaChallenge(context, user, client, { methods, amr }, alongside);
   return { kind: "mfa_required", mfaToken, methods, expiresIn };
 }
 
-/** Stores a challenge and returns its token (256 random bits; only its SHA-256 is stored). */
+/**
+ * Stores a challenge, with `alongside` in the same batch, and returns its token (256 random bits;
+ * only its SHA-256 is stored).
+ */
 export async function createMfaChallenge(
   context: ServiceContext,
   user: UserRow,
   client: ClientInfo,
   pending: { methods: MfaMethod[]; amr: string[] },
+  alongside: PendingWrite[] = [],
 ): Promise<{ mfaToken: string; expiresIn: number }> {
   const now = context.now();
   const mfaToken = generateOpaqueToken();
-  await insertMfaChallenge(context.db, {
+  const challenge = {
     id: generateId(),
     tokenHash: await sha256Base64Url(mfaToken),
     userId: user.id,
@@ -89,7 +111,8 @@ export async function createMfaChallenge(
     ip: client.ip,
     createdAt: now,
     expiresAt: now + MFA_CHALLENGE_TTL_SECONDS,
-  });
+  };
+  await insertMfaChallenge(context.db, challenge, alongside);
   return { mfaToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
 }
 
@@ -141,9 +164,10 @@ async function openSession(
   user: UserRow,
   client: ClientInfo,
   amr: string[],
+  alongside: PendingWrite[] = [],
 ): Promise<IssuedTokens> {
   const records = await buildNewSession(context, user.id, client, amr);
-  await insertSession(context.db, records.session, records.tokenRow);
+  await insertSession(context.db, records.session, records.tokenRow, alongside);
   return issueTokens(context, user, { id: records.session.id, amr: records.session.amr ?? "[]" }, records.refreshToken);
 }
 

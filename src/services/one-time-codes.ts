@@ -10,6 +10,7 @@ import {
   consumeLink,
   guessCode,
   insertReplacingOlderCodes,
+  type NewOneTimeCode,
 } from "../storage/one-time-code-store";
 import type { OneTimeCodeRow } from "../storage/schema";
 import type { ServiceContext } from "./context";
@@ -29,12 +30,25 @@ export async function issueOneTimeCode(
   context: ServiceContext,
   request: { userId: string; purpose: CodePurpose; target: string; requestId?: string },
 ): Promise<IssuedCode> {
+  const { row, issued } = await prepareOneTimeCode(context, request);
+  await insertReplacingOlderCodes(context.db, row);
+  return issued;
+}
+
+/**
+ * A new code and link token with the row that stores their hashes, not yet written: for a caller that
+ * writes it in a batch of its own (a new user has no older code to replace; see insertUserWithCode).
+ */
+export async function prepareOneTimeCode(
+  context: ServiceContext,
+  request: { userId: string; purpose: CodePurpose; target: string; requestId?: string },
+): Promise<{ row: NewOneTimeCode; issued: IssuedCode }> {
   const { config, otpKey } = context;
   const now = context.now();
   const requestId = request.requestId ?? generateId();
   const code = generateNumericCode(config.otpCodeLength);
   const linkToken = generateLinkToken();
-  await insertReplacingOlderCodes(context.db, {
+  const row: NewOneTimeCode = {
     id: requestId,
     userId: request.userId,
     purpose: request.purpose,
@@ -43,8 +57,8 @@ export async function issueOneTimeCode(
     linkHash: await hashOneTimeSecret(otpKey, LINK_SCOPE, linkToken),
     createdAt: now,
     expiresAt: now + config.otpTtlSeconds,
-  });
-  return { requestId, code, linkToken, expiresInMinutes: Math.round(config.otpTtlSeconds / 60) };
+  };
+  return { row, issued: { requestId, code, linkToken, expiresInMinutes: Math.round(config.otpTtlSeconds / 60) } };
 }
 
 export type Redemption = { requestId: string; code: string } | { token: string };

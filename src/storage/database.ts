@@ -1,9 +1,16 @@
 // The drizzle handle over the D1 binding, and the one place D1 errors are classified.
 
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
 export type Database = ReturnType<typeof createDatabase>;
+
+/**
+ * A statement built but not yet run, for a store to commit in the same `db.batch` as its own writes:
+ * one round trip and one transaction (each D1 call is a round trip; a batch is all or nothing).
+ */
+export type PendingWrite = BatchItem<"sqlite">;
 
 export function createDatabase(d1: D1Database) {
   return drizzle(d1, { schema });

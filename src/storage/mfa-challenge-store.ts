@@ -3,13 +3,18 @@
 // challenge admits a bounded number of guesses, however parallel, and finishes at most once.
 
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
-import type { Database } from "./database";
+import type { Database, PendingWrite } from "./database";
 import { type MfaChallengeRow, mfaChallenges } from "./schema";
 
 export type NewMfaChallenge = typeof mfaChallenges.$inferInsert;
 
-export async function insertMfaChallenge(db: Database, challenge: NewMfaChallenge): Promise<void> {
-  await db.insert(mfaChallenges).values(challenge);
+/** The challenge, with `alongside` (a caller's own writes), in one atomic batch. */
+export async function insertMfaChallenge(
+  db: Database,
+  challenge: NewMfaChallenge,
+  alongside: PendingWrite[] = [],
+): Promise<void> {
+  await db.batch([db.insert(mfaChallenges).values(challenge), ...alongside]);
 }
 
 const open = (now: number) => and(isNull(mfaChallenges.consumedAt), gt(mfaChallenges.expiresAt, now));

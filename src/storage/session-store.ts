@@ -1,7 +1,7 @@
 // Reads and writes of sessions. Revocation is one UPDATE … RETURNING, so it happens exactly once.
 
 import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import type { Database } from "./database";
+import type { Database, PendingWrite } from "./database";
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from "./schema";
 import type { NewRefreshToken, NewSession } from "./user-store";
 
@@ -19,8 +19,14 @@ export function liveSessionCondition(window: SessionWindow) {
   );
 }
 
-export async function insertSession(db: Database, session: NewSession, token: NewRefreshToken): Promise<void> {
-  await db.batch([db.insert(sessions).values(session), db.insert(refreshTokens).values(token)]);
+/** The session and its first refresh token, with `alongside` (a caller's own writes), in one atomic batch. */
+export async function insertSession(
+  db: Database,
+  session: NewSession,
+  token: NewRefreshToken,
+  alongside: PendingWrite[] = [],
+): Promise<void> {
+  await db.batch([db.insert(sessions).values(session), db.insert(refreshTokens).values(token), ...alongside]);
 }
 
 /** The live session with its user, or undefined: how sensitive endpoints check a token at once. */

@@ -1,9 +1,10 @@
 // Reads and writes of the users table. Every write that must not half-happen is one statement or one batch.
 
-import { and, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "./database";
+import type { NewOneTimeCode } from "./one-time-code-store";
 import { phoneChangeResets } from "./phone-store";
-import { refreshTokens, sessions, type UserRow, users } from "./schema";
+import { oneTimeCodes, refreshTokens, sessions, totpFactors, type UserRow, users } from "./schema";
 
 export type NewUser = typeof users.$inferInsert;
 export type NewSession = typeof sessions.$inferInsert;
@@ -20,8 +21,29 @@ export async function findUserByEmail(db: Database, email: string): Promise<User
   return db.select().from(users).where(eq(users.email, email)).get();
 }
 
-export async function findUserByUsername(db: Database, username: string): Promise<UserRow | undefined> {
-  return db.select().from(users).where(eq(users.username, username)).get();
+/** How a login names an account: a normalized email or username. */
+export type UserKey = { email: string } | { username: string };
+
+export interface UserWithTotpState {
+  user: UserRow;
+  /** A TOTP factor whose enrolment was confirmed; a pending one does not count (it cannot be asked for). */
+  hasConfirmedTotp: boolean;
+}
+
+/**
+ * The user `key` names with their TOTP state, as one statement not yet run, for a login's batch: the
+ * second-factor check then needs no round trip of its own (see totp-store's hasConfirmedTotp).
+ */
+export function selectUserWithTotpState(db: Database, key: UserKey) {
+  // A builder, not raw SQL: drizzle then qualifies the correlated "users"."id" inside the subquery.
+  const confirmedTotp = db
+    .select({ one: sql`1` })
+    .from(totpFactors)
+    .where(and(eq(totpFactors.userId, users.id), isNotNull(totpFactors.confirmedAt)));
+  return db
+    .select({ user: users, hasConfirmedTotp: exists(confirmedTotp).mapWith(Boolean).as("has_confirmed_totp") })
+    .from(users)
+    .where("email" in key ? eq(users.email, key.email) : eq(users.username, key.username));
 }
 
 /** The user, their first session and its first refresh token, in one atomic batch. */
@@ -81,8 +103,12 @@ export async function deleteUser(db: Database, id: string): Promise<string[] | n
   return deleted.length === 0 ? null : sessionRows.map((row) => row.id);
 }
 
-export async function insertUser(db: Database, user: NewUser): Promise<void> {
-  await db.insert(users).values(user);
+/**
+ * A new user and the first one-time code mailed to them (a new user has no older code to replace),
+ * in one atomic batch: one round trip, and a refused user (a unique violation) leaves no code.
+ */
+export async function insertUserWithCode(db: Database, user: NewUser, code: NewOneTimeCode): Promise<void> {
+  await db.batch([db.insert(users).values(user), db.insert(oneTimeCodes).values(code)]);
 }
 
 /** Marks the address verified only if it is still the one the code was sent to. */
