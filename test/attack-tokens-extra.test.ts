@@ -369,7 +369,7 @@ describe("a revoked token re-encoded", () => {
     const token = victim.tokens.access_token;
     expect((await call("POST", "/v1/logout", { token })).status).toBe(204);
     const claims = JSON.parse(new TextDecoder().decode(base64url.decode(token.split(".")[1] ?? ""))) as JWTPayload;
-    expect(await env.KV.get(`revoked:jti:${claims.jti}`)).not.toBeNull();
+    expect(await env.KV.get(`revoked:sid:${claims.sid}`)).not.toBeNull();
     return { token, claims };
   }
 

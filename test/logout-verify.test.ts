@@ -96,7 +96,7 @@ describe("POST /v1/token/verify", () => {
 });
 
 describe("POST /v1/logout", () => {
-  it("with a bearer token answers 204, revokes the session in D1 and denylists the jti and the sid in KV", async () => {
+  it("with a bearer token answers 204, revokes the session in D1 and denylists the sid in KV for the token's whole life", async () => {
     const account = await signUp();
     const { jti, sid, exp } = claimsOf(account.tokens.access_token) as { jti: string; sid: string; exp: number };
 
@@ -106,12 +106,26 @@ describe("POST /v1/logout", () => {
 
     expect(await sessionRow(sid)).toMatchObject({ revoke_reason: "logout" });
     expect(await sessionRow(sid)).not.toMatchObject({ revoked_at: null });
-    expect(await env.KV.get(`revoked:jti:${jti}`)).not.toBeNull();
     expect(await env.KV.get(`revoked:sid:${sid}`)).not.toBeNull();
-    // The jti entry lives exactly as long as the token could.
-    const expiration = await kvExpiration(`revoked:jti:${jti}`);
-    expect(Math.abs((expiration ?? 0) - exp)).toBeLessThanOrEqual(2);
+    // One key per session: no per-token entry is written.
+    expect(await env.KV.get(`revoked:jti:${jti}`)).toBeNull();
+    // The sid entry outlives every access token of the session, this one included.
+    expect(await kvExpiration(`revoked:sid:${sid}`)).toBeGreaterThanOrEqual(exp - 2);
 
+    await expectRefusedEverywhere(account.tokens);
+  });
+
+  it("with the refresh token of a session already revoked in D1 restores a denylist entry KV lost", async () => {
+    const account = await signUp();
+    const sid = await sessionOf(account.tokens.access_token);
+    expect((await call("POST", "/v1/logout", { token: account.tokens.access_token })).status).toBe(204);
+    // As if the KV write of that first logout had failed.
+    await env.KV.delete(`revoked:sid:${sid}`);
+    expect(await readJson(await verify(account.tokens.access_token))).toMatchObject({ active: true });
+
+    const response = await call("POST", "/v1/logout", { json: { refresh_token: account.tokens.refresh_token } });
+    expect(response.status).toBe(204);
+    expect(await env.KV.get(`revoked:sid:${sid}`)).not.toBeNull();
     await expectRefusedEverywhere(account.tokens);
   });
 

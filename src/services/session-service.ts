@@ -3,7 +3,7 @@
 
 import { sha256Base64Url } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
-import { denyAccessToken, denySessions } from "../storage/kv/revocation-store";
+import { denySessions } from "../storage/kv/revocation-store";
 import { findPresentedToken } from "../storage/refresh-token-store";
 import type { SessionRow } from "../storage/schema";
 import { listLiveSessions, revokeAllSessions, revokeSession } from "../storage/session-store";
@@ -49,22 +49,20 @@ export interface LogoutInput {
   refreshToken: string | null;
 }
 
-/** Ends the session named by the access token and/or the refresh token. Unknown refresh tokens are a no-op (RFC 7009 §2.2). */
+/**
+ * Ends the session named by the access token and/or the refresh token. Unknown refresh tokens are a
+ * no-op (RFC 7009 §2.2). Every session named is denylisted, even one D1 already had revoked: the put
+ * is idempotent, and it repairs a denylist entry an earlier KV failure left missing.
+ */
 export async function logOut(context: ServiceContext, input: LogoutInput): Promise<void> {
   const now = context.now();
   const sessionIds = new Set<string>();
-  if (input.caller) {
-    sessionIds.add(input.caller.claims.sid);
-    await denyAccessToken(context.kv, input.caller.claims.jti, input.caller.claims.exp - now);
-  }
+  if (input.caller) sessionIds.add(input.caller.claims.sid);
   if (input.refreshToken && input.refreshToken.length <= 512) {
     const state = await findPresentedToken(context.db, await sha256Base64Url(input.refreshToken));
     // A refresh token only ends its own user's session when a bearer token names a user too.
     if (state && (!input.caller || state.user.id === input.caller.user.id)) sessionIds.add(state.session.id);
   }
-  const revoked: string[] = [];
-  for (const id of sessionIds) {
-    if (await revokeSession(context.db, id, null, "logout", now)) revoked.push(id);
-  }
-  await denySessionTokens(context, revoked);
+  for (const id of sessionIds) await revokeSession(context.db, id, null, "logout", now);
+  await denySessionTokens(context, [...sessionIds]);
 }

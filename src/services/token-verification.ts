@@ -4,7 +4,7 @@
 
 import { type AccessTokenClaims, verifyAccessToken } from "../crypto/access-token";
 import { fail, type Result, succeed } from "../errors";
-import { isAccessTokenDenied } from "../storage/kv/revocation-store";
+import { isSessionDenied } from "../storage/kv/revocation-store";
 import type { SessionRow, UserRow } from "../storage/schema";
 import { findLiveSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
@@ -40,7 +40,7 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
   const verified = await verifySignatureAndClaims(context, token);
   if (!verified.ok) return { active: false, rejection: verified.rejection };
   try {
-    if (await isAccessTokenDenied(context.kv, verified.claims.jti, verified.claims.sid)) {
+    if (await isSessionDenied(context.kv, verified.claims.sid)) {
       return { active: false, rejection: "token_revoked" };
     }
   } catch {
