@@ -5,6 +5,7 @@ export const USAGE = `npm run bench -- [options]
   --peers               also run the Better Auth peer (bench/peers/better-auth) and print ratios
   --soak                a 2-minute soak (same as --soak-seconds 120)
   --soak-seconds N      soak length in seconds, 0 to skip (default 30)
+  --soak-warmup-seconds N  unjudged traffic before the soak (default 180)
   --duration N          seconds per throughput scenario (default 10)
   --hash-requests N     requests per password-hashing scenario (default 30)
   --profile             after measuring, CPU-profile the main scenarios (where the time goes)
@@ -26,6 +27,7 @@ export function readOptions(argv) {
       peers: { type: "boolean", default: false },
       soak: { type: "boolean", default: false },
       "soak-seconds": { type: "string" },
+      "soak-warmup-seconds": { type: "string" },
       duration: { type: "string", default: "10" },
       "hash-requests": { type: "string", default: "30" },
       out: { type: "string", default: "bench/results/latest.json" },
@@ -34,13 +36,15 @@ export function readOptions(argv) {
     },
   });
   const soakDefault = values.soak ? "120" : "30";
+  const soakSeconds = boundedInteger(values["soak-seconds"] ?? soakDefault, "soak-seconds", 0, 1800);
   return {
     help: values.help,
     peers: values.peers,
     profile: values.profile,
     durationSeconds: boundedInteger(values.duration, "duration", 1, 120),
     hashRequests: boundedInteger(values["hash-requests"], "hash-requests", 20, 500),
-    soakSeconds: boundedInteger(values["soak-seconds"] ?? soakDefault, "soak-seconds", 0, 1800),
+    soakSeconds,
+    soakWarmupSeconds: boundedInteger(values["soak-warmup-seconds"] ?? "180", "soak-warmup-seconds", 0, 1800),
     out: values.out,
   };
 }

@@ -40,7 +40,7 @@ function readlinkSafe(path) {
 }
 
 /** The inspector targets (one per Worker) of the workerd runtime under `devPid`. */
-async function inspectorTargets(devPid) {
+export async function inspectorTargets(devPid) {
   for (const stat of processTree(devPid)) {
     if (stat.role !== "runtime") continue;
     for (const port of listeningPorts(stat.pid)) {
@@ -56,17 +56,27 @@ async function inspectorTargets(devPid) {
   return [];
 }
 
-class InspectorSession {
+export class InspectorSession {
   #socket;
   #nextId = 1;
   #pending = new Map();
 
-  static open(url) {
+  static open(url, timeoutMs = 10_000) {
     return new Promise((resolve, reject) => {
       const session = new InspectorSession();
       session.#socket = new WebSocket(url);
-      session.#socket.addEventListener("open", () => resolve(session));
-      session.#socket.addEventListener("error", () => reject(new Error(`inspector ${url} unreachable`)));
+      const timer = setTimeout(() => {
+        reject(new Error(`inspector ${url} did not open within ${timeoutMs} ms`));
+        session.#socket.close();
+      }, timeoutMs);
+      session.#socket.addEventListener("open", () => {
+        clearTimeout(timer);
+        resolve(session);
+      });
+      session.#socket.addEventListener("error", () => {
+        clearTimeout(timer);
+        reject(new Error(`inspector ${url} unreachable`));
+      });
       session.#socket.addEventListener("message", (event) => session.#receive(JSON.parse(String(event.data))));
     });
   }
