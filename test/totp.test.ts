@@ -59,13 +59,13 @@ describe("POST /v1/mfa/totp", () => {
       expect(second.secret).not.toBe(first.secret);
       const stale = await call("POST", "/v1/mfa/totp/confirm", {
         token: account.tokens.access_token,
-        json: { code: await totpCode(first.secret) },
+        json: { code: await totpCode(first.secret), password: PASSWORD },
       });
       expect(stale.status).toBe(400);
       expect(await readJson(stale)).toMatchObject({ code: "invalid_mfa_code" });
       const fresh = await call("POST", "/v1/mfa/totp/confirm", {
         token: account.tokens.access_token,
-        json: { code: await totpCode(second.secret) },
+        json: { code: await totpCode(second.secret), password: PASSWORD },
       });
       expect(fresh.status).toBe(200);
     },
@@ -142,7 +142,7 @@ describe("POST /v1/mfa/totp/confirm", () => {
     const { secret } = await startEnrolment(account.tokens.access_token);
     const response = await call("POST", "/v1/mfa/totp/confirm", {
       token: account.tokens.access_token,
-      json: { code: await totpCode(secret) },
+      json: { code: await totpCode(secret), password: PASSWORD },
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("Cache-Control")).toBe("no-store");
@@ -169,7 +169,7 @@ describe("POST /v1/mfa/totp/confirm", () => {
     const { secret } = await startEnrolment(account.tokens.access_token);
     const response = await call("POST", "/v1/mfa/totp/confirm", {
       token: account.tokens.access_token,
-      json: { code: await wrongTotpCode(secret) },
+      json: { code: await wrongTotpCode(secret), password: PASSWORD },
     });
     expect(response.status).toBe(400);
     expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code" });
@@ -177,11 +177,36 @@ describe("POST /v1/mfa/totp/confirm", () => {
     expect(await recoveryCodeCount(account.userId)).toBe(0);
   });
 
+  it("refuses a stolen access token alone: a wrong password answers 401 invalid_credentials, counts no code attempt, leaves TOTP off", async () => {
+    const account = await signUp();
+    const { secret } = await startEnrolment(account.tokens.access_token);
+    const response = await call("POST", "/v1/mfa/totp/confirm", {
+      token: account.tokens.access_token,
+      json: { code: await totpCode(secret), password: "the attacker's guess at it" },
+    });
+    expect(response.status).toBe(401);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_credentials" });
+    expect(await totpRow(account.userId)).toMatchObject({ confirmed_at: null, failed_attempts: 0 });
+    expect(await recoveryCodeCount(account.userId)).toBe(0);
+  });
+
+  it("refuses a confirmation without the password with 400 invalid_request, leaving TOTP off", async () => {
+    const account = await signUp();
+    const { secret } = await startEnrolment(account.tokens.access_token);
+    const response = await call("POST", "/v1/mfa/totp/confirm", {
+      token: account.tokens.access_token,
+      json: { code: await totpCode(secret) },
+    });
+    expect(response.status).toBe(400);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_request" });
+    expect(await totpRow(account.userId)).toMatchObject({ confirmed_at: null, failed_attempts: 0 });
+  });
+
   it("answers 404 totp_not_enabled without an enrolment and 409 once confirmed", async () => {
     const account = await signUp();
     const none = await call("POST", "/v1/mfa/totp/confirm", {
       token: account.tokens.access_token,
-      json: { code: "123456" },
+      json: { code: "123456", password: PASSWORD },
     });
     expect(none.status).toBe(404);
     expect(await readJson(none)).toMatchObject({ code: "totp_not_enabled" });
@@ -189,7 +214,7 @@ describe("POST /v1/mfa/totp/confirm", () => {
     const enrolled = await signUpWithTotp();
     const again = await call("POST", "/v1/mfa/totp/confirm", {
       token: enrolled.tokens.access_token,
-      json: { code: await totpCode(enrolled.secret) },
+      json: { code: await totpCode(enrolled.secret), password: PASSWORD },
     });
     expect(again.status).toBe(409);
     expect(await readJson(again)).toMatchObject({ code: "totp_already_enabled" });

@@ -46,8 +46,8 @@ mfaRoutes.post("/v1/mfa/totp", async (c) => {
 });
 
 mfaRoutes.post("/v1/mfa/totp/confirm", limitPerIp("mfa"), async (c) => {
-  const { code } = await readBody(c, TotpConfirmBody);
-  const result = await confirmTotp(c.get("services"), c.get("caller").user, code);
+  const { code, password } = await readBody(c, TotpConfirmBody);
+  const result = await confirmTotp(c.get("services"), c.get("caller").user, { code, password });
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });

@@ -17,7 +17,8 @@ const recoveryCode = z
   .meta({ description: "One of the recovery codes; each works once.", examples: ["k7qm-2xra-vd4p"] });
 const password = z.string().max(1024);
 
-export const TotpConfirmBody = z.strictObject({ code: totpCode }).meta({ id: "TotpConfirmRequest" });
+/** The password too: a stolen access token alone must not put a second factor on someone's account. */
+export const TotpConfirmBody = z.strictObject({ code: totpCode, password }).meta({ id: "TotpConfirmRequest" });
 
 export const TotpDeleteBody = z
   .union([z.strictObject({ password, code: totpCode }), z.strictObject({ password, recovery_code: recoveryCode })])

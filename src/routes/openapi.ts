@@ -51,10 +51,10 @@ const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/v1/mfa/totp/confirm",
-    summary: "Turn TOTP on with a first code; answers ten recovery codes, shown once",
+    summary: "Turn TOTP on with a first code and the password; answers ten recovery codes, shown once",
     secured: true,
     body: "TotpConfirmRequest",
-    responses: { 200: "RecoveryCodes", 404: "Problem", 409: "Problem" },
+    responses: { 200: "RecoveryCodes", 401: "Problem", 404: "Problem", 409: "Problem" },
   },
   {
     method: "delete",

@@ -54,15 +54,26 @@ export async function startTotpEnrolment(context: ServiceContext, user: UserRow)
 export async function confirmTotp(
   context: ServiceContext,
   user: UserRow,
-  code: string,
+  proof: { code: string; password: string },
 ): Promise<Result<{ recoveryCodes: string[] }>> {
-  const check = await checkTotpCode(context, user.id, code, "pending");
+  // Re-authentication first: with a stolen access token alone, an attacker could otherwise bind
+  // their own authenticator and lock the owner out of their next login. A wrong password counts no
+  // code attempt.
+  if (!(await passwordMatches(context, user, proof.password))) {
+    return fail("invalid_credentials", { reason: "wrong password on TOTP confirmation" });
+  }
+  const check = await checkTotpCode(context, user.id, proof.code, "pending");
   if (check === "absent") {
     const factor = await findTotpFactor(context.db, user.id);
     return factor?.confirmedAt ? fail("totp_already_enabled") : fail("totp_not_enabled", { reason: "no enrolment" });
   }
   if (check !== "accepted") return fail(...failureFor(check));
   return succeed({ recoveryCodes: await issueRecoveryCodes(context, user.id) });
+}
+
+async function passwordMatches(context: ServiceContext, user: UserRow, password: string): Promise<boolean> {
+  if (!user.passwordHash) return false;
+  return (await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)).valid;
 }
 
 export type SecondFactorProof = { code: string } | { recoveryCode: string };
@@ -73,10 +84,9 @@ export async function disableTotp(
   user: UserRow,
   proof: { password: string } & SecondFactorProof,
 ): Promise<Result<void>> {
-  const verification = user.passwordHash
-    ? await verifyPassword(proof.password, user.passwordHash, context.config.passwordScrypt)
-    : { valid: false };
-  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on TOTP removal" });
+  if (!(await passwordMatches(context, user, proof.password))) {
+    return fail("invalid_credentials", { reason: "wrong password on TOTP removal" });
+  }
   const proven = await proveSecondFactor(context, user.id, proof);
   if (!proven.ok) return proven;
   await deleteTotpFactor(context.db, user.id);

@@ -61,7 +61,7 @@ export async function signUpWithTotp(fields: Record<string, unknown> = {}): Prom
   const { secret } = await startEnrolment(account.tokens.access_token);
   const response = await call("POST", "/v1/mfa/totp/confirm", {
     token: account.tokens.access_token,
-    json: { code: await totpCode(secret) },
+    json: { code: await totpCode(secret), password: (fields.password as string | undefined) ?? PASSWORD },
   });
   if (response.status !== 200) throw new Error(`confirmation failed: ${response.status} ${await response.text()}`);
   const { recovery_codes } = await readJson<{ recovery_codes: string[] }>(response);
