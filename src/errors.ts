@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "mail_unavailable",
   "sms_unavailable",
   "phone_not_verified",
+  "sms_mfa_enabled",
   "session_not_found",
   "user_not_found",
   "forbidden_origin",

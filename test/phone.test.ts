@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Bindings } from "../src/bindings";
-import { logIn, signUp } from "./support/accounts";
+import { logIn, PASSWORD, signUp } from "./support/accounts";
 import { call, readJson } from "./support/http";
 import { awaitFreshMinute, callWith, codeRow, codeRowsOf, wrongCode } from "./support/mail";
 import { claimsOf, phoneState, requestPhoneCode, smsTo, uniquePhone, verifyPhone } from "./support/sms";
@@ -257,32 +257,56 @@ describe("rate limits", () => {
   }, 60_000);
 });
 
-describe("PATCH /v1/me and the phone number", () => {
+describe("the phone number while SMS sign-in is on", () => {
   async function accountWithSmsMfa() {
     const account = await signUp();
     const phone = uniquePhone();
     await verifyPhone(account.tokens.access_token, phone);
-    await env.DB.prepare("update users set sms_mfa_enabled = 1 where id = ?").bind(account.userId).run();
+    const on = await call("POST", "/v1/mfa/sms", { token: account.tokens.access_token, json: { password: PASSWORD } });
+    expect(on.status).toBe(204);
     return { account, phone };
   }
 
-  it("resets verification and SMS sign-in when the number changes", async () => {
-    const { account } = await accountWithSmsMfa();
-    const replacement = uniquePhone();
+  it("refuses a new number by PATCH /v1/me with 409 sms_mfa_enabled, applying no field of the request", async () => {
+    const { account, phone } = await accountWithSmsMfa();
     const response = await call("PATCH", "/v1/me", {
+      token: account.tokens.access_token,
+      json: { phone: uniquePhone(), name: "Not Applied" },
+    });
+    await expectProblem(response, 409, "sms_mfa_enabled");
+    expect(await phoneState(account.userId)).toEqual({ phone, phone_verified: 1, sms_mfa_enabled: 1 });
+    expect(await me(account.tokens.access_token)).toMatchObject({ name: null });
+  });
+
+  it("refuses clearing the number by PATCH /v1/me, so a stolen access token cannot drop the second factor", async () => {
+    const { account, phone } = await accountWithSmsMfa();
+    const response = await call("PATCH", "/v1/me", { token: account.tokens.access_token, json: { phone: null } });
+    await expectProblem(response, 409, "sms_mfa_enabled");
+    expect(await phoneState(account.userId)).toEqual({ phone, phone_verified: 1, sms_mfa_enabled: 1 });
+  });
+
+  it("refuses a new number by POST /v1/phone with 409 sms_mfa_enabled, texting nothing", async () => {
+    const { account, phone } = await accountWithSmsMfa();
+    const replacement = uniquePhone();
+    const response = await call("POST", "/v1/phone", {
       token: account.tokens.access_token,
       json: { phone: replacement },
     });
+    await expectProblem(response, 409, "sms_mfa_enabled");
+    expect(await phoneState(account.userId)).toEqual({ phone, phone_verified: 1, sms_mfa_enabled: 1 });
+    expect(await smsTo(replacement)).toHaveLength(0);
+  });
+
+  it("lets the number change once SMS sign-in is off (with the password), resetting its verification", async () => {
+    const { account } = await accountWithSmsMfa();
+    const token = account.tokens.access_token;
+    expect((await call("DELETE", "/v1/mfa/sms", { token, json: { password: PASSWORD } })).status).toBe(204);
+    const replacement = uniquePhone();
+    const response = await call("PATCH", "/v1/me", { token, json: { phone: replacement } });
     expect(response.status).toBe(200);
     expect(await readJson(response)).toMatchObject({ phone: replacement, phone_verified: false });
     expect(await phoneState(account.userId)).toEqual({ phone: replacement, phone_verified: 0, sms_mfa_enabled: 0 });
     expect(claimsOf((await logIn(account.email)).access_token)).not.toHaveProperty("phone_number_verified");
-  });
-
-  it("resets them when the number is cleared", async () => {
-    const { account } = await accountWithSmsMfa();
-    await call("PATCH", "/v1/me", { token: account.tokens.access_token, json: { phone: null } });
-    expect(await phoneState(account.userId)).toEqual({ phone: null, phone_verified: 0, sms_mfa_enabled: 0 });
   });
 
   it("keeps them when the same number is sent again or other fields change", async () => {

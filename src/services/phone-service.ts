@@ -5,6 +5,7 @@
 import { fail, type Result, succeed } from "../errors";
 import { markPhoneVerified, storePhoneNumber } from "../storage/phone-store";
 import type { UserRow } from "../storage/schema";
+import { findUserById } from "../storage/user-store";
 import type { ServiceContext } from "./context";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
 import { sendSmsNow } from "./sms-sending";
@@ -37,8 +38,9 @@ export async function requestPhoneVerification(
   if (!phone) return fail("invalid_request", { issues: [INVALID_PHONE] });
   // Refused before anything is stored: this deployment cannot text a code at all.
   if (context.sms.provider === "none") return fail("sms_unavailable", { reason: "SMS_PROVIDER is none" });
+  if (user.smsMfaEnabled && user.phone !== phone) return fail("sms_mfa_enabled");
   const stored = await storePhoneNumber(context.db, user.id, phone, context.now());
-  if (!stored) return fail("user_not_found");
+  if (!stored) return refusedPhoneChange(context, user.id);
   const issued = await issueOneTimeCode(context, { userId: user.id, purpose: "verify_phone", target: phone });
   const sent = await sendSmsNow(context, phone, {
     kind: "verify_phone",
@@ -46,6 +48,15 @@ export async function requestPhoneVerification(
     expiresInMinutes: issued.expiresInMinutes,
   });
   return sent.ok ? succeed({ requestId: issued.requestId, phone }) : sent;
+}
+
+/**
+ * Why a phone write that must not fail matched no row: SMS sign-in holds the number (turned on
+ * since the caller's row was read), or the user is gone. Only read on that rare path.
+ */
+export async function refusedPhoneChange(context: ServiceContext, userId: string): Promise<Result<never>> {
+  const current = await findUserById(context.db, userId);
+  return current?.smsMfaEnabled ? fail("sms_mfa_enabled") : fail("user_not_found");
 }
 
 /**

@@ -7,6 +7,7 @@ import type { UserRow } from "../storage/schema";
 import { deleteUser, findUserById, type ProfileChanges, updateUserProfile } from "../storage/user-store";
 import type { ServiceContext } from "./context";
 import { normalizeUsername } from "./identifiers";
+import { refusedPhoneChange } from "./phone-service";
 import { denySessionTokens } from "./session-service";
 
 /** The user as clients see it: never the password hash. */
@@ -62,7 +63,8 @@ export async function updateProfile(
   }
   try {
     const user = await updateUserProfile(context.db, userId, normalized, context.now());
-    return user ? succeed(user) : fail("user_not_found");
+    // Nothing was written: the user is gone, or the number would move while SMS sign-in holds it.
+    return user ? succeed(user) : refusedPhoneChange(context, userId);
   } catch (error) {
     if (uniqueViolation(error) === "users.username") return fail("username_taken");
     throw error;

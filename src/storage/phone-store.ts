@@ -17,6 +17,15 @@ export function phoneChangeResets(phone: string | null): { phoneVerified: SQL; s
   };
 }
 
+/**
+ * WHERE fragment for a write of `phone`: while SMS sign-in is on, its number cannot change (turning it
+ * off needs the password, so a stolen access token alone cannot move or drop the second factor).
+ */
+export function phoneChangeAllowed(phone: string | null): SQL {
+  return sql`(${users.smsMfaEnabled} = 0 or ${users.phone} is ${phone})`;
+}
+
+/** Stores the number; undefined when the user is gone or SMS sign-in holds the current number. */
 export async function storePhoneNumber(
   db: Database,
   userId: string,
@@ -26,7 +35,7 @@ export async function storePhoneNumber(
   return db
     .update(users)
     .set({ phone, ...phoneChangeResets(phone), updatedAt: now })
-    .where(eq(users.id, userId))
+    .where(and(eq(users.id, userId), phoneChangeAllowed(phone)))
     .returning()
     .get();
 }

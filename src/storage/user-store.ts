@@ -3,7 +3,7 @@
 import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "./database";
 import type { NewOneTimeCode } from "./one-time-code-store";
-import { phoneChangeResets } from "./phone-store";
+import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
 import { oneTimeCodes, refreshTokens, sessions, totpFactors, type UserRow, users } from "./schema";
 
 export type NewUser = typeof users.$inferInsert;
@@ -71,7 +71,8 @@ export async function updateUserProfile(
       .update(users)
       // A different number has proven nothing: its verification and SMS sign-in end with the change.
       .set({ ...changes, ...(changes.phone === undefined ? {} : phoneChangeResets(changes.phone)), updatedAt: now })
-      .where(eq(users.id, id))
+      // Undefined (nothing written) when the number would change while SMS sign-in holds it.
+      .where(and(eq(users.id, id), changes.phone === undefined ? undefined : phoneChangeAllowed(changes.phone)))
       .returning()
       .get()
   );

@@ -28,6 +28,10 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   mail_unavailable: { status: 503, title: "Mail could not be sent; try again shortly" },
   sms_unavailable: { status: 503, title: "The text message could not be sent; try again shortly" },
   phone_not_verified: { status: 403, title: "Verify your phone number first" },
+  sms_mfa_enabled: {
+    status: 409,
+    title: "Sign-in codes go to this number; turn SMS sign-in off (it needs the password) before changing it",
+  },
   session_not_found: { status: 404, title: "No such session" },
   user_not_found: { status: 404, title: "No such user" },
   forbidden_origin: { status: 403, title: "This origin may not make this request" },
