@@ -43,6 +43,12 @@ if (results.derived.peer) {
 }
 for (const key of Object.keys(results.derived).filter((name) => name.includes("beyond_hash"))) {
   const entry = results.derived[key];
+  if (entry.route_cpu_ms === undefined) {
+    // The profile-based shares (only with --profile): per scenario, the isolate's time outside the hash.
+    const shares = Object.entries(entry).filter(([, share]) => share !== undefined);
+    if (shares.length > 0) lines.push(`- ${key}: ${shares.map(([name, share]) => `${name} ${share}`).join(", ")}`);
+    continue;
+  }
   lines.push(
     `- ${key}: route ${entry.route_cpu_ms} ms, hash ${entry.hash_cpu_ms} ms, beyond ${entry.beyond_hash_cpu_ms} ms (${entry.beyond_hash_share})`,
   );
