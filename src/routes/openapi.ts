@@ -143,7 +143,7 @@ const OPERATIONS: Operation[] = [
     summary: "Set the phone number (unverified until its code comes back) and text it a code",
     secured: true,
     body: "PhoneRequest",
-    responses: { 202: "OtpRequestAnswer", 503: "Problem" },
+    responses: { 202: "OtpRequestAnswer", 409: "Problem", 503: "Problem" },
   },
   {
     method: "post",
