@@ -17,6 +17,24 @@ export async function findUserById(db: Database, id: string): Promise<UserRow | 
   return db.select().from(users).where(eq(users.id, id)).get();
 }
 
+/**
+ * Disables the account (keeping the first `disabled_at` when it already was) or re-enables it. The
+ * row after, or undefined for an unknown id.
+ */
+export async function setUserDisabled(
+  db: Database,
+  id: string,
+  disabled: boolean,
+  now: number,
+): Promise<UserRow | undefined> {
+  return db
+    .update(users)
+    .set({ disabledAt: disabled ? sql`coalesce(${users.disabledAt}, ${now})` : null, updatedAt: now })
+    .where(eq(users.id, id))
+    .returning()
+    .get();
+}
+
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
   return db.select().from(users).where(eq(users.email, email)).get();
 }
