@@ -38,7 +38,6 @@ export async function requestPhoneVerification(
   if (!phone) return fail("invalid_request", { issues: [INVALID_PHONE] });
   // Refused before anything is stored: this deployment cannot text a code at all.
   if (context.sms.provider === "none") return fail("sms_unavailable", { reason: "SMS_PROVIDER is none" });
-  if (user.smsMfaEnabled && user.phone !== phone) return fail("sms_mfa_enabled");
   const stored = await storePhoneNumber(context.db, user.id, phone, context.now());
   if (!stored) return refusedPhoneChange(context, user.id);
   const issued = await issueOneTimeCode(context, { userId: user.id, purpose: "verify_phone", target: phone });
@@ -51,8 +50,8 @@ export async function requestPhoneVerification(
 }
 
 /**
- * Why a phone write that must not fail matched no row: SMS sign-in holds the number (turned on
- * since the caller's row was read), or the user is gone. Only read on that rare path.
+ * Why a phone write matched no row: SMS sign-in holds the number (the UPDATE's guard), or the user
+ * is gone. Read only on that path.
  */
 export async function refusedPhoneChange(context: ServiceContext, userId: string): Promise<Result<never>> {
   const current = await findUserById(context.db, userId);
