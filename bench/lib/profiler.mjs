@@ -6,8 +6,12 @@ import { processTree } from "./proc.mjs";
 
 const SAMPLING_INTERVAL_MICROSECONDS = 200;
 const TOP_FUNCTIONS = 12;
-// Password-hash entry points, ours (src/crypto/password-hash.ts) and Better Auth's (@better-auth/utils).
+// Password-hash entry points, ours (src/crypto/password-hash.ts) and Better Auth's (@better-auth/utils),
+// and workerd's own node:crypto scrypt, which both call: its frames keep their names in a minified
+// bundle (ours is built with keep_names = false, so our function names are not there to match).
 const HASH_FUNCTIONS = /^(hashPassword|verifyPassword|verifyDummyPassword)\d*$/;
+const isHashFrame = (frame) =>
+  HASH_FUNCTIONS.test(frame.functionName) || (frame.url ?? "").startsWith("node-internal:crypto_scrypt");
 
 /** Loopback TCP ports that process `pid` itself listens on (its socket inodes matched in /proc/net/tcp). */
 function listeningPorts(pid) {
@@ -129,7 +133,7 @@ export function summarizeProfile(profile) {
     for (let cursor = id; cursor !== undefined; cursor = parents.get(cursor)) {
       const frame = nodes.get(cursor)?.callFrame;
       if (!frame || frame.functionName === "(root)") continue;
-      inHash ||= HASH_FUNCTIONS.test(frame.functionName);
+      inHash ||= isHashFrame(frame);
       const stackKey = functionKey(frame);
       if (seen.has(stackKey)) continue;
       seen.add(stackKey);
