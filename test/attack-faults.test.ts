@@ -8,26 +8,12 @@ import type { Bindings } from "../src/bindings";
 import { getServiceContext } from "../src/context";
 import { introspectAccessToken } from "../src/services/token-verification";
 import { countRows, logIn, PASSWORD, sessionOf, signUp, type TokenPair, uniqueEmail } from "./support/accounts";
+import { dropAllFaults, dropFault, injectFault } from "./support/faults";
 import { call, readJson } from "./support/http";
 import { callAndSettle, callWith, latestCode } from "./support/mail";
 
 const NEW_PASSWORD = "a brand new long passphrase";
-const triggers: string[] = [];
-
-/** Makes every `when` statement on `table` fail like a storage error, until the trigger is dropped. */
-async function injectFault(name: string, when: string, table: string): Promise<void> {
-  await env.DB.exec(`CREATE TRIGGER ${name} ${when} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;`);
-  triggers.push(name);
-}
-
-async function dropFault(name: string): Promise<void> {
-  await env.DB.exec(`DROP TRIGGER IF EXISTS ${name};`);
-  triggers.splice(triggers.indexOf(name), 1);
-}
-
-afterEach(async () => {
-  for (const name of [...triggers]) await dropFault(name);
-});
+afterEach(dropAllFaults);
 
 async function expectUnavailable(response: Response): Promise<void> {
   expect(response.status).toBe(503);

@@ -9,28 +9,14 @@ import { getServiceContext } from "../src/context";
 import { hashPassword } from "../src/crypto/password-hash";
 import { admitLogin, type LoginIdentifier } from "../src/services/login-throttle";
 import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
+import { dropAllFaults, dropFault, injectFault } from "./support/faults";
 import { call, readJson } from "./support/http";
 import { callRequired, codeRowsOf, mailTo, signUpPending } from "./support/mail";
 import { failureRowOf, nowSeconds } from "./support/throttle";
 import { challengeRowsOf, sessionCountOf, signUpWithTotp, startEnrolment } from "./support/totp";
 
 const WRONG = "not the passphrase at all";
-const triggers: string[] = [];
-
-/** Makes every `when` statement on `table` fail like a storage error, until the test ends. */
-async function injectFault(name: string, when: string, table: string): Promise<void> {
-  await env.DB.exec(`CREATE TRIGGER ${name} ${when} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END;`);
-  triggers.push(name);
-}
-
-async function dropFault(name: string): Promise<void> {
-  await env.DB.exec(`DROP TRIGGER IF EXISTS ${name};`);
-  triggers.splice(triggers.indexOf(name), 1);
-}
-
-afterEach(async () => {
-  for (const name of [...triggers]) await dropFault(name);
-});
+afterEach(dropAllFaults);
 
 async function admit(identifier: LoginIdentifier) {
   return admitLogin(await getServiceContext(env as Bindings), identifier);
