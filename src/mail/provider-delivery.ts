@@ -22,18 +22,28 @@ export function classifyProviderStatus(status: number): { failure: MailFailure; 
   return { failure: "rejected", retryable: false };
 }
 
+/**
+ * One request to a provider (mail or SMS) with a deadline: the response, or why none came. A provider
+ * that hangs must not hold the caller (or waitUntil) for long, so it is aborted and reported.
+ */
+export async function requestWithDeadline(request: {
+  fetch: typeof fetch;
+  url: string;
+  init: RequestInit;
+  timeoutMs: number;
+}): Promise<Response | "timeout" | "network_error"> {
+  try {
+    return await request.fetch(request.url, { ...request.init, signal: AbortSignal.timeout(request.timeoutMs) });
+  } catch (error) {
+    return error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network_error";
+  }
+}
+
 export async function deliverToProvider(delivery: ProviderDelivery): Promise<MailOutcome> {
   const { provider, kind } = delivery;
-  let response: Response;
-  try {
-    response = await delivery.fetch(delivery.url, {
-      ...delivery.init,
-      // A provider that hangs must not hold the caller (or waitUntil) for long: abort and report.
-      signal: AbortSignal.timeout(delivery.timeoutMs),
-    });
-  } catch (error) {
-    const reason = error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network_error";
-    console.warn(JSON.stringify({ event: "mail_failed", provider, kind, failure: "unavailable", reason }));
+  const response = await requestWithDeadline(delivery);
+  if (typeof response === "string") {
+    console.warn(JSON.stringify({ event: "mail_failed", provider, kind, failure: "unavailable", reason: response }));
     return { ok: false, failure: "unavailable", retryable: true };
   }
 

@@ -1,8 +1,8 @@
 // The part every HTTP SMS adapter shares: one request with a deadline, the provider's answer turned
 // into an SmsOutcome, and a log line with only provider, kind, status and outcome (never the
-// credentials, the number, the text or the code). Status mapping is the mail adapters' own.
+// credentials, the number, the text or the code). The deadline request and status mapping are mail's.
 
-import { classifyProviderStatus } from "../mail/provider-delivery";
+import { classifyProviderStatus, requestWithDeadline } from "../mail/provider-delivery";
 import type { SmsKind, SmsOutcome } from "./sms-sender";
 
 export interface SmsDelivery {
@@ -27,16 +27,9 @@ function logOutcome(delivery: SmsDelivery, outcome: SmsOutcome, detail: Record<s
 }
 
 export async function deliverSms(delivery: SmsDelivery): Promise<SmsOutcome> {
-  let response: Response;
-  try {
-    response = await delivery.fetch(delivery.url, {
-      ...delivery.init,
-      // A provider that hangs must not hold the caller for long: abort and report.
-      signal: AbortSignal.timeout(delivery.timeoutMs),
-    });
-  } catch (error) {
-    const reason = error instanceof Error && error.name === "TimeoutError" ? "timeout" : "network_error";
-    return logOutcome(delivery, { ok: false, failure: "unavailable", retryable: true }, { reason });
+  const response = await requestWithDeadline(delivery);
+  if (typeof response === "string") {
+    return logOutcome(delivery, { ok: false, failure: "unavailable", retryable: true }, { reason: response });
   }
 
   const { status } = response;
