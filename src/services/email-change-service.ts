@@ -1,12 +1,12 @@
 // Changing the account's address: the password confirms the person, a code sent to the new
 // address confirms the address. The switch happens only in verifyEmail, when that code comes back.
 
-import { verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import type { RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailLater, sendMailNow } from "./mail-delivery";
 import { issueOneTimeCode } from "./one-time-codes";
+import { passwordMatches } from "./reauthentication";
 import type { AuthenticatedCaller } from "./token-verification";
 
 export async function requestEmailChange(
@@ -16,10 +16,9 @@ export async function requestEmailChange(
   input: { newEmail: string; password: string },
 ): Promise<Result<{ requestId: string }>> {
   const { user } = caller;
-  const verification = user.passwordHash
-    ? await verifyPassword(input.password, user.passwordHash, context.config.passwordScrypt)
-    : { valid: false };
-  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on email change" });
+  if (!(await passwordMatches(context, user, input.password))) {
+    return fail("invalid_credentials", { reason: "wrong password on email change" });
+  }
   const newEmail = normalizeEmail(input.newEmail);
   if (!newEmail)
     return fail("invalid_request", { issues: [{ field: "new_email", message: "is not a valid email address" }] });

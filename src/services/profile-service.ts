@@ -1,6 +1,5 @@
 // The signed-in user's own account: read, change profile fields, delete.
 
-import { verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
 import type { UserRow } from "../storage/schema";
@@ -8,6 +7,7 @@ import { deleteUser, findUserById, type ProfileChanges, updateUserProfile } from
 import type { ServiceContext } from "./context";
 import { normalizeUsername } from "./identifiers";
 import { refusedPhoneChange } from "./phone-service";
+import { passwordMatches } from "./reauthentication";
 import { denySessionTokens } from "./session-service";
 
 /** The user as clients see it: never the password hash. */
@@ -73,10 +73,9 @@ export async function updateProfile(
 
 /** Needs the current password; removes the user and every session, and denies their access tokens. */
 export async function deleteAccount(context: ServiceContext, user: UserRow, password: string): Promise<Result<void>> {
-  const verification = user.passwordHash
-    ? await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)
-    : { valid: false };
-  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on account deletion" });
+  if (!(await passwordMatches(context, user, password))) {
+    return fail("invalid_credentials", { reason: "wrong password on account deletion" });
+  }
   const sessionIds = await deleteUser(context.db, user.id);
   if (sessionIds === null) return fail("user_not_found");
   await denySessionTokens(context, sessionIds);

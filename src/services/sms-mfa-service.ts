@@ -3,7 +3,6 @@
 // mfa_sms (keyed hashes, OTP_TTL_SECONDS, attempts and consumption decided in D1), bound to the
 // challenge's user and the number they were texted to.
 
-import { verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import { findLiveCodeId } from "../storage/one-time-code-store";
 import { setSmsMfaEnabled } from "../storage/phone-store";
@@ -12,6 +11,7 @@ import { findUserById } from "../storage/user-store";
 import type { ServiceContext } from "./context";
 import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
+import { passwordMatches } from "./reauthentication";
 import { sendSmsNow } from "./sms-sending";
 
 /** Where a login's SMS code goes: the challenge's user and their verified number. */
@@ -38,10 +38,9 @@ export async function changeSmsMfa(
   user: UserRow,
   input: { password: string; enabled: boolean },
 ): Promise<Result<void>> {
-  const verification = user.passwordHash
-    ? await verifyPassword(input.password, user.passwordHash, context.config.passwordScrypt)
-    : { valid: false };
-  if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password on SMS MFA change" });
+  if (!(await passwordMatches(context, user, input.password))) {
+    return fail("invalid_credentials", { reason: "wrong password on SMS MFA change" });
+  }
   const changed = await setSmsMfaEnabled(context.db, user.id, input.enabled, context.now());
   return changed ? succeed(undefined) : fail("phone_not_verified", { reason: "SMS MFA needs a verified number" });
 }

@@ -3,7 +3,6 @@
 // their user; every accepted step, failure and lock is decided in D1 (src/storage/totp-store.ts).
 
 import { renderSVG } from "uqr";
-import { verifyPassword } from "../crypto/password-hash";
 import { randomBytes } from "../crypto/random";
 import { openSecret, sealSecret } from "../crypto/secret-box";
 import { buildOtpauthUri, encodeBase32, findTotpStep } from "../crypto/totp";
@@ -19,6 +18,7 @@ import {
 } from "../storage/totp-store";
 import type { ServiceContext } from "./context";
 import type { SecondFactor } from "./mfa-service";
+import { passwordMatches } from "./reauthentication";
 import { issueRecoveryCodes, redeemRecoveryCode } from "./recovery-codes";
 
 /** 160 bits: RFC 4226 §4 R6 recommends it, and it is what authenticator apps expect. */
@@ -69,11 +69,6 @@ export async function confirmTotp(
   }
   if (check !== "accepted") return fail(...failureFor(check));
   return succeed({ recoveryCodes: await issueRecoveryCodes(context, user.id) });
-}
-
-async function passwordMatches(context: ServiceContext, user: UserRow, password: string): Promise<boolean> {
-  if (!user.passwordHash) return false;
-  return (await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)).valid;
 }
 
 export type SecondFactorProof = { code: string } | { recoveryCode: string };
