@@ -50,6 +50,7 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     }),
     db: createDatabase(env.DB),
     kv: env.KV,
+    rateLimiters: { ip: env.RATE_LIMIT_IP, mail: env.RATE_LIMIT_MAIL, identifier: env.RATE_LIMIT_IDENTIFIER },
     now: () => Math.floor(Date.now() / 1000),
   };
 }

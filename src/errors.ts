@@ -46,6 +46,8 @@ export interface Failure {
   code: ErrorCode;
   issues?: FieldIssue[];
   reason?: string;
+  /** For a refusal that lifts by itself (429): when to try again, sent as Retry-After. */
+  retryAfterSeconds?: number;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };

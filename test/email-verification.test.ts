@@ -65,7 +65,7 @@ describe("sign-up with verification required", () => {
     expect(await liveSessionCount(account.userId)).toBe(0);
   });
 
-  it("answers a registered address exactly like a new one and mails its owner account_exists, not a code", async () => {
+  it("answers a never-verified address exactly like a new one, and that sign-up replaces the pending registration", async () => {
     const owner = await signUpPending();
     const usersBefore = await env.DB.prepare("select count(*) as n from users").first<{ n: number }>();
 
@@ -82,19 +82,26 @@ describe("sign-up with verification required", () => {
     expect(Object.keys(takenBody)).toEqual(Object.keys(JSON.parse(freshText) as object));
     expect(takenBody.otp_request_id).toMatch(UUID);
 
-    // One new user (the fresh sign-up), none for the taken address; its owner is told, with no code.
+    // One new user (the fresh sign-up); the unverified one is the same row, now holding the second
+    // sign-up's password, with a new code that replaced the first.
     const usersAfter = await env.DB.prepare("select count(*) as n from users").first<{ n: number }>();
     expect(usersAfter?.n).toBe((usersBefore?.n ?? 0) + 1);
     const mails = await mailTo(owner.email);
-    expect(mails.map((mail) => mail.kind)).toEqual(["account_exists", "verify_email"]);
-    expect(mails[0]?.code).toBeUndefined();
-    expect(await codeRow(String(takenBody.otp_request_id))).toBeNull();
-    expect(await codeRowsOf(owner.userId)).toHaveLength(1);
-    // The owner's password and pending code are untouched.
-    const state = await userState(owner.userId);
-    expect(state?.email_verified).toBe(0);
-    const login = await callRequired("POST", "/v1/login", { json: { email: owner.email, password: PASSWORD } });
-    expect(login.status).toBe(403);
+    expect(mails.map((mail) => mail.kind)).toEqual(["verify_email", "verify_email"]);
+    const rows = await codeRowsOf(owner.userId);
+    const live = (row: { superseded_at: number | null }) => row.superseded_at === null;
+    expect(rows.map((row) => [row.id, live(row)])).toEqual([
+      [owner.requestId, false],
+      [takenBody.otp_request_id, true],
+    ]);
+    expect((await userState(owner.userId))?.email_verified).toBe(0);
+    const old = await callRequired("POST", "/v1/login", { json: { email: owner.email, password: PASSWORD } });
+    expect(old.status).toBe(401);
+    const replaced = await callRequired("POST", "/v1/login", {
+      json: { email: owner.email, password: "another long passphrase" },
+    });
+    expect(replaced.status).toBe(403);
+    expect(await readJson(replaced)).toMatchObject({ code: "email_not_verified" });
   });
 
   it("answers a verified, registered address the same way too", async () => {
@@ -290,10 +297,11 @@ describe("mail provider down during sign-up", () => {
     expect(login.status).toBe(403);
     expect(await readJson(login)).toMatchObject({ code: "email_not_verified" });
 
-    // Still down: the resend says so too, and keeps the account as it is.
+    // Still down: the resend answers 202 as for any address (it mails after the response), and the
+    // failure stays in the log; the account is as it was.
     const stillDown = await callWith(resendEnv, "POST", "/v1/email/verify/resend", { json: { email } });
-    expect(stillDown.status).toBe(503);
-    expect(await readJson(stillDown)).toMatchObject({ code: "mail_unavailable" });
+    expect(stillDown.status).toBe(202);
+    expect((await userState(userId))?.email_verified).toBe(0);
 
     fetchSpy.mockClear();
     fetchSpy.mockImplementation(async () => Response.json({ id: "x" }));

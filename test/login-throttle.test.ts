@@ -9,7 +9,7 @@ import { listOutbox } from "../src/mail/dev-outbox";
 import type { LoginIdentifier } from "../src/services/login-throttle";
 import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
 import { readJson } from "./support/http";
-import { callSettled, endLock, type FailureRow, failureRowOf, identifierHashOf, nowSeconds } from "./support/throttle";
+import { callSettled, endLock, type FailureRow, failureKeyOf, failureRowOf, nowSeconds } from "./support/throttle";
 
 // A pass-through spy: the real scrypt runs; the test only counts how often the Worker reaches it.
 // The Worker's modules are already loaded when this file starts, so a fresh copy is imported below,
@@ -113,7 +113,7 @@ describe("the login lock", () => {
     }
 
     await env.DB.prepare("update login_failures set failures = 30 where identifier_hash = ?")
-      .bind(await identifierHashOf(identifier))
+      .bind(await failureKeyOf(identifier))
       .run();
     await endLock(identifier);
     expect((await attempt(identifier, WRONG)).status).toBe(401);
@@ -179,7 +179,7 @@ describe("the login lock", () => {
     const identifier = { email: uniqueEmail() };
     await failTimes(identifier, 9);
     await env.DB.prepare("update login_failures set updated_at = updated_at - 86401 where identifier_hash = ?")
-      .bind(await identifierHashOf(identifier))
+      .bind(await failureKeyOf(identifier))
       .run();
     await failTimes(identifier, 1);
     expect(await failureRowOf(identifier)).toMatchObject({ failures: 1, locked_until: null });

@@ -8,6 +8,7 @@ import type { SessionRow } from "../storage/schema";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
+import { clientInfo } from "./http/client";
 import { DeleteAccountBody, ProfilePatchBody, SessionIdParam } from "./schemas";
 
 const NO_STORE = { "Cache-Control": "no-store" };
@@ -36,7 +37,7 @@ accountRoutes.patch("/v1/me", async (c) => {
 
 accountRoutes.delete("/v1/me", async (c) => {
   const { password } = await readBody(c, DeleteAccountBody);
-  const result = await deleteAccount(c.get("services"), c.get("caller").user, password);
+  const result = await deleteAccount(c.get("services"), clientInfo(c), c.get("caller").user, password);
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });

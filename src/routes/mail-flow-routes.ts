@@ -46,9 +46,8 @@ mailFlowRoutes.post("/v1/email/verify", limitPerIp("code"), async (c) => {
 mailFlowRoutes.post("/v1/email/verify/resend", limitPerIp("mail"), async (c) => {
   const { email } = await readBody(c, EmailResendBody);
   await limitPerAddress(c, "verify", email);
-  const result = await resendVerificationCode(c.get("services"), email);
-  if (!result.ok) throw new AppError(result.error);
-  return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
+  const { requestId } = resendVerificationCode(c.get("services"), requestScope(c), email);
+  return c.json({ otp_request_id: requestId }, 202, NO_STORE);
 });
 
 mailFlowRoutes.post("/v1/password/forgot", limitPerIp("mail"), async (c) => {
@@ -68,7 +67,7 @@ mailFlowRoutes.post("/v1/password/reset", limitPerIp("code"), async (c) => {
 mailFlowRoutes.post("/v1/password/change", requireCaller, async (c) => {
   const body = await readBody(c, PasswordChangeBody);
   const input = { currentPassword: body.current_password, newPassword: body.new_password };
-  const result = await changePassword(c.get("services"), requestScope(c), c.get("caller"), input);
+  const result = await changePassword(c.get("services"), requestScope(c), clientInfo(c), c.get("caller"), input);
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });
@@ -76,7 +75,7 @@ mailFlowRoutes.post("/v1/password/change", requireCaller, async (c) => {
 mailFlowRoutes.post("/v1/email/change", requireCaller, async (c) => {
   const body = await readBody(c, EmailChangeBody);
   const input = { newEmail: body.new_email, password: body.password };
-  const result = await requestEmailChange(c.get("services"), requestScope(c), c.get("caller"), input);
+  const result = await requestEmailChange(c.get("services"), requestScope(c), clientInfo(c), c.get("caller"), input);
   if (!result.ok) throw new AppError(result.error);
   return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
 });

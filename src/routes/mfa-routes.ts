@@ -47,7 +47,7 @@ mfaRoutes.post("/v1/mfa/totp", async (c) => {
 
 mfaRoutes.post("/v1/mfa/totp/confirm", limitPerIp("mfa"), async (c) => {
   const { code, password } = await readBody(c, TotpConfirmBody);
-  const result = await confirmTotp(c.get("services"), c.get("caller").user, { code, password });
+  const result = await confirmTotp(c.get("services"), clientInfo(c), c.get("caller").user, { code, password });
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });
@@ -55,7 +55,10 @@ mfaRoutes.post("/v1/mfa/totp/confirm", limitPerIp("mfa"), async (c) => {
 mfaRoutes.delete("/v1/mfa/totp", limitPerIp("mfa"), async (c) => {
   const body = await readBody(c, TotpDeleteBody);
   const proof = "code" in body ? { code: body.code } : { recoveryCode: body.recovery_code };
-  const result = await disableTotp(c.get("services"), c.get("caller").user, { password: body.password, ...proof });
+  const result = await disableTotp(c.get("services"), clientInfo(c), c.get("caller").user, {
+    password: body.password,
+    ...proof,
+  });
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });

@@ -35,21 +35,21 @@ export async function logIn(
   // From here the password is right and its identifier's failures are forgotten on every path.
   // Only after a correct password, so this answer reveals nothing to someone guessing.
   if (context.config.emailVerification === "required" && !user.emailVerified) {
-    await clearLoginFailures(context, admission.identifierHash);
+    await clearLoginFailures(context, admission.failureKey);
     return fail("email_not_verified", { reason: "login before verifying the address" });
   }
 
   if (verification.needsRehash) {
     // Rare (once per account after the policy rises). The failures are forgotten before the second
     // hash, not after it, so failures counted while it runs stay counted as they always have.
-    await clearLoginFailures(context, admission.identifierHash);
+    await clearLoginFailures(context, admission.failureKey);
     // Compare-and-swap: a concurrent password change wins over this upgrade.
     const upgraded = await hashPassword(input.password, policy);
     await replacePasswordHash(context.db, user.id, user.passwordHash, upgraded, context.now());
   }
   // An account with a second factor gets an MFA challenge here, and no session until it is met.
   // Either is written in one batch with the clearing of the failures: one round trip, all or nothing.
-  const alongside = verification.needsRehash ? [] : [clearingLoginFailures(context, admission.identifierHash)];
+  const alongside = verification.needsRehash ? [] : [clearingLoginFailures(context, admission.failureKey)];
   return succeed(
     await finishFirstFactor(context, user, client, ["pwd"], {
       hasConfirmedTotp: admission.hasConfirmedTotp,

@@ -8,6 +8,7 @@ import type { SmsConfig } from "../sms/sms-config";
 import type { SmsSender } from "../sms/sms-sender";
 import type { Database } from "../storage/database";
 import type { SessionWindow } from "../storage/session-store";
+import type { RateLimiters } from "./abuse-limits";
 
 export interface ServiceContext {
   config: Config;
@@ -22,6 +23,7 @@ export interface ServiceContext {
   mailer: Mailer;
   sms: SmsConfig;
   smsSender: SmsSender;
+  rateLimiters: RateLimiters;
   /** Unix seconds; tests and dialects share one notion of now. */
   now: () => number;
 }

@@ -1,32 +1,46 @@
 // Changing the account's address: the password confirms the person, a code sent to the new
-// address confirms the address. The switch happens only in verifyEmail, when that code comes back.
+// address confirms the address. The switch happens only in verifyEmail, when that code comes back,
+// and only while the session that asked is still live: ending it (logout, a password reset or
+// change, "log out everywhere", disabling) ends the change, and those events also void its code.
 
 import { fail, type Result, succeed } from "../errors";
-import type { RequestScope, ServiceContext } from "./context";
+import { admitPerAccount, admitPerAddress } from "./abuse-limits";
+import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailLater, sendMailNow } from "./mail-delivery";
 import { issueOneTimeCode } from "./one-time-codes";
-import { passwordMatches } from "./reauthentication";
+import { recheckPassword } from "./reauthentication";
 import type { AuthenticatedCaller } from "./token-verification";
 
 export async function requestEmailChange(
   context: ServiceContext,
   scope: RequestScope,
+  client: ClientInfo,
   caller: AuthenticatedCaller,
   input: { newEmail: string; password: string },
 ): Promise<Result<{ requestId: string }>> {
   const { user } = caller;
-  if (!(await passwordMatches(context, user, input.password))) {
-    return fail("invalid_credentials", { reason: "wrong password on email change" });
-  }
+  const rechecked = await recheckPassword(context, client, user, input.password, "email change");
+  if (!rechecked.ok) return rechecked;
   const newEmail = normalizeEmail(input.newEmail);
   if (!newEmail)
     return fail("invalid_request", { issues: [{ field: "new_email", message: "is not a valid email address" }] });
   if (newEmail === user.email) {
     return fail("invalid_request", { issues: [{ field: "new_email", message: "is the current address" }] });
   }
-  // Whether the new address is registered is not revealed here; the switch refuses it later.
-  const issued = await issueOneTimeCode(context, { userId: user.id, purpose: "change_email", target: newEmail });
+  // Each request mails two people: bounded per recipient (any account's) and per asking account.
+  const perAddress = await admitPerAddress(context, "change", newEmail);
+  if (!perAddress.ok) return perAddress;
+  const perAccount = await admitPerAccount(context, "change", user.id);
+  if (!perAccount.ok) return perAccount;
+  // Whether the new address is registered is not revealed here; the switch refuses it later. A newer
+  // request replaces the older one's code.
+  const issued = await issueOneTimeCode(context, {
+    userId: user.id,
+    purpose: "change_email",
+    target: newEmail,
+    sessionId: caller.session.id,
+  });
   const sent = await sendMailNow(context, newEmail, {
     kind: "email_change_code",
     code: issued.code,

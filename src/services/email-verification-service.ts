@@ -6,7 +6,7 @@ import { uniqueViolation } from "../storage/database";
 import type { NewOneTimeCode } from "../storage/one-time-code-store";
 import type { UserRow } from "../storage/schema";
 import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from "../storage/user-store";
-import type { ClientInfo, ServiceContext } from "./context";
+import { type ClientInfo, type RequestScope, type ServiceContext, sessionWindow } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailNow } from "./mail-delivery";
 import { finishFirstFactor, type MfaMethod } from "./mfa-service";
@@ -18,15 +18,6 @@ import {
   redeemOneTimeCode,
 } from "./one-time-codes";
 import type { IssuedTokens } from "./token-issuer";
-
-/** Issues a verification code for the user's address and mails it; the caller waits for delivery. */
-export async function sendVerificationCode(
-  context: ServiceContext,
-  user: UserRow,
-): Promise<Result<{ requestId: string }>> {
-  const issued = await issueOneTimeCode(context, { userId: user.id, purpose: "verify_email", target: user.email });
-  return mailVerificationCode(context, user.email, issued);
-}
 
 /** A verification code for a user not yet stored, with the row to store beside them (sign-up's batch). */
 export function prepareVerificationCode(
@@ -52,17 +43,33 @@ export async function mailVerificationCode(
 }
 
 /**
- * Resend answers the same for unknown, verified and unverified addresses: a request id. Only an
- * unverified account gets a new code (which replaces the previous one).
+ * Resend answers at once and the same for unknown, verified and unverified addresses: a request id.
+ * The look-up, the code (stored under that id, replacing the previous one) and the mail happen after
+ * the response, so neither the answer, its timing nor a provider outage tells the addresses apart.
  */
-export async function resendVerificationCode(
+export function resendVerificationCode(
   context: ServiceContext,
+  scope: RequestScope,
   rawEmail: string,
-): Promise<Result<{ requestId: string }>> {
+): { requestId: string } {
+  const requestId = generateId();
   const email = normalizeEmail(rawEmail);
-  const user = email ? await findUserByEmail(context.db, email) : undefined;
-  if (!user || user.emailVerified) return succeed({ requestId: generateId() });
-  return sendVerificationCode(context, user);
+  if (email) scope.defer(resendLater(context, email, requestId));
+  return { requestId };
+}
+
+async function resendLater(context: ServiceContext, email: string, requestId: string): Promise<void> {
+  const user = await findUserByEmail(context.db, email);
+  if (!user || user.emailVerified || user.disabledAt !== null) return;
+  const issued = await issueOneTimeCode(context, {
+    userId: user.id,
+    purpose: "verify_email",
+    target: user.email,
+    requestId,
+  });
+  const sent = await mailVerificationCode(context, user.email, issued);
+  if (!sent.ok)
+    console.error(JSON.stringify({ event: "mail_failed", kind: "verify_email", reason: sent.error.reason }));
 }
 
 export type EmailVerification =
@@ -83,8 +90,16 @@ export async function verifyEmail(
 
   if (code.purpose === "change_email") {
     try {
-      const user = await switchEmail(context.db, code.userId, code.target, now);
-      return user ? succeed({ kind: "email_changed", user }) : fail("code_expired", { reason: "user gone" });
+      const user = await switchEmail(context.db, {
+        userId: code.userId,
+        email: code.target,
+        sessionId: code.sessionId,
+        window: sessionWindow(context),
+        displaceUnverified: context.config.emailVerification === "required",
+      });
+      return user
+        ? succeed({ kind: "email_changed", user })
+        : fail("code_expired", { reason: "asking session ended, account disabled or gone" });
     } catch (error) {
       if (uniqueViolation(error) === "users.email")
         return fail("email_taken", { reason: "new address registered meanwhile" });

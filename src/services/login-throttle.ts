@@ -1,10 +1,12 @@
-// The per-identifier login lock: after 10 consecutive failures an email or username answers the
-// same 401 as a wrong password for a cooling-off period that doubles with each further failure.
+// The password lock: after 10 consecutive failures an account (or an identifier that names none)
+// answers the same 401 as a wrong password for a cooling-off period that doubles with each further
+// failure. Login and every password re-check of a signed-in caller count in the same row.
 //
 // Why it looks like this:
-// - Counted per identifier, keyed by HMAC(OTP_SECRET, "login", normalized identifier), for unknown
-//   identifiers exactly as for known ones, so a lock says nothing about whether an account exists.
-//   D1 never holds the identifier itself.
+// - Counted per account once the identifier names one (its email and username share one count), and
+//   for unknown identifiers per identifier, keyed by HMAC(OTP_SECRET, "login", normalized
+//   identifier), locking exactly alike, so a lock says nothing about whether an account exists. D1
+//   never holds an identifier itself.
 // - Decided in D1 (not the per-location rate limiter) so the count holds across every location.
 // - Checked before the password hash: a locked identifier costs one D1 round trip and no scrypt.
 //   A locked answer is therefore faster than an unlocked one. That is intended: the lock is not an
@@ -20,6 +22,8 @@
 import { hashOneTimeSecret } from "../crypto/one-time-code";
 import type { PendingWrite } from "../storage/database";
 import {
+  accountFailureKey,
+  admitAccountAttempt,
   admitLoginAttemptAndFindUser,
   deleteLoginFailures,
   type LockPolicy,
@@ -63,7 +67,8 @@ function hashLoginIdentifier(context: ServiceContext, canonical: string): Promis
 export type LoginAdmission =
   | {
       admitted: true;
-      identifierHash: string;
+      /** The row the attempt was counted in: the account's, or the unknown identifier's. */
+      failureKey: string;
       /** The account the identifier names, if any (read in the admission's round trip). */
       user: UserRow | undefined;
       hasConfirmedTotp: boolean;
@@ -80,7 +85,21 @@ export async function admitLogin(context: ServiceContext, identifier: LoginIdent
   const attempt = { identifierHash, now: context.now(), policy: LOGIN_LOCK_POLICY };
   const { counted, found } = await admitLoginAttemptAndFindUser(context.db, attempt, userKeyOf(identifier));
   if (!counted) return { admitted: false };
-  return { admitted: true, identifierHash, user: found?.user, hasConfirmedTotp: found?.hasConfirmedTotp ?? false };
+  return {
+    admitted: true,
+    failureKey: counted.key,
+    user: found?.user,
+    hasConfirmedTotp: found?.hasConfirmedTotp ?? false,
+  };
+}
+
+/**
+ * Counts a password re-check of a signed-in account in the same row as its logins, before any
+ * hashing; false when the account is locked (answer as for a wrong password).
+ */
+export async function admitPasswordRecheck(context: ServiceContext, userId: string): Promise<boolean> {
+  const counted = await admitAccountAttempt(context.db, userId, { now: context.now(), policy: LOGIN_LOCK_POLICY });
+  return counted !== undefined;
 }
 
 /** The normalized key to look the account up by; null when the input can name no account. */
@@ -94,24 +113,27 @@ function userKeyOf(identifier: LoginIdentifier): UserKey | null {
 }
 
 /** The password was right: the failures before it were not an attack that succeeded, forget them. */
-export async function clearLoginFailures(context: ServiceContext, identifierHash: string): Promise<void> {
-  await deleteLoginFailures(context.db, [identifierHash]);
+export async function clearLoginFailures(context: ServiceContext, failureKey: string): Promise<void> {
+  await deleteLoginFailures(context.db, [failureKey]);
 }
 
 /** `clearLoginFailures` as a write not yet run, to commit in the batch that opens the session or challenge. */
-export function clearingLoginFailures(context: ServiceContext, identifierHash: string): PendingWrite {
-  return loginFailuresDeletion(context.db, [identifierHash]);
+export function clearingLoginFailures(context: ServiceContext, failureKey: string): PendingWrite {
+  return loginFailuresDeletion(context.db, [failureKey]);
 }
 
-/** After a password reset: lift the lock on every identifier of the account. */
+/**
+ * After a password reset: lift the account's lock, and any count its identifiers gathered before the
+ * account held them (counted per identifier while they named no account).
+ */
 export async function clearLoginFailuresForUser(
   context: ServiceContext,
-  user: { email: string; username: string | null },
+  user: { id: string; email: string; username: string | null },
 ): Promise<void> {
   const identifiers: LoginIdentifier[] = [{ email: user.email }];
   if (user.username) identifiers.push({ username: user.username });
   const hashes = await Promise.all(
     identifiers.map((identifier) => hashLoginIdentifier(context, canonicalLoginIdentifier(identifier))),
   );
-  await deleteLoginFailures(context.db, hashes);
+  await deleteLoginFailures(context.db, [accountFailureKey(user.id), ...hashes]);
 }

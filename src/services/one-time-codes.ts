@@ -4,16 +4,18 @@
 import { generateLinkToken, generateNumericCode, hashOneTimeSecret } from "../crypto/one-time-code";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
+import type { PendingWrite } from "../storage/database";
 import {
   type CodeOwner,
   type CodePurpose,
   consumeLink,
+  type GuessBudget,
   guessCode,
   insertReplacingOlderCodes,
   type NewOneTimeCode,
 } from "../storage/one-time-code-store";
 import type { OneTimeCodeRow } from "../storage/schema";
-import type { ServiceContext } from "./context";
+import { type ServiceContext, sessionWindow } from "./context";
 
 export interface IssuedCode {
   requestId: string;
@@ -23,15 +25,41 @@ export interface IssuedCode {
 }
 
 const LINK_SCOPE = "link";
+
+/**
+ * Guesses an account may spend on codes of one purpose before it must wait, however many codes it
+ * asks for (each new code has its own OTP_MAX_ATTEMPTS, the budget does not renew with it). NIST
+ * SP 800-63B §5.2.2 allows up to 100 consecutive failures; 10 an hour bounds a six-digit code to
+ * 240 guesses a day (a 1 in 4,000 chance). A right code resets the count. SMS sign-in is a second
+ * factor and locks like TOTP: 5 guesses, then 15 minutes.
+ */
+export const CODE_GUESS_BUDGETS: Record<CodePurpose, GuessBudget> = {
+  verify_email: { maxGuesses: 10, windowSeconds: 3600 },
+  reset_password: { maxGuesses: 10, windowSeconds: 3600 },
+  change_email: { maxGuesses: 10, windowSeconds: 3600 },
+  verify_phone: { maxGuesses: 10, windowSeconds: 3600 },
+  mfa_sms: { maxGuesses: 5, windowSeconds: 900 },
+};
+
+export interface CodeRequest {
+  userId: string;
+  purpose: CodePurpose;
+  target: string;
+  requestId?: string;
+  /** For an email change: the asking session, which must stay live until the code comes back. */
+  sessionId?: string;
+}
 const MAX_CODE_INPUT_LENGTH = 16;
 const MAX_LINK_INPUT_LENGTH = 64;
 
+/** Issues a code (replacing the user's live one of that purpose), with `alongside` in the same batch. */
 export async function issueOneTimeCode(
   context: ServiceContext,
-  request: { userId: string; purpose: CodePurpose; target: string; requestId?: string },
+  request: CodeRequest,
+  alongside: PendingWrite[] = [],
 ): Promise<IssuedCode> {
   const { row, issued } = await prepareOneTimeCode(context, request);
-  await insertReplacingOlderCodes(context.db, row);
+  await insertReplacingOlderCodes(context.db, row, alongside);
   return issued;
 }
 
@@ -41,7 +69,7 @@ export async function issueOneTimeCode(
  */
 export async function prepareOneTimeCode(
   context: ServiceContext,
-  request: { userId: string; purpose: CodePurpose; target: string; requestId?: string },
+  request: CodeRequest,
 ): Promise<{ row: NewOneTimeCode; issued: IssuedCode }> {
   const { config, otpKey } = context;
   const now = context.now();
@@ -53,6 +81,7 @@ export async function prepareOneTimeCode(
     userId: request.userId,
     purpose: request.purpose,
     target: request.target,
+    sessionId: request.sessionId ?? null,
     codeHash: await hashOneTimeSecret(otpKey, requestId, code),
     linkHash: await hashOneTimeSecret(otpKey, LINK_SCOPE, linkToken),
     createdAt: now,
@@ -64,7 +93,8 @@ export async function prepareOneTimeCode(
 export type Redemption = { requestId: string; code: string } | { token: string };
 
 /**
- * Redeems a code or a link for one of `purposes`; wrong → invalid_code, spent/expired/locked → code_expired.
+ * Redeems a code or a link for one of `purposes`; wrong → invalid_code, spent/expired/locked → code_expired,
+ * the account's guess budget for the purpose spent → rate_limited (with the seconds until it renews).
  * With `owner`, a code is accepted only for that account and target (a signed-in caller's own code):
  * anyone else's code answers code_expired and its attempts stay untouched.
  */
@@ -74,12 +104,12 @@ export async function redeemOneTimeCode(
   purposes: CodePurpose[],
   owner?: CodeOwner,
 ): Promise<Result<OneTimeCodeRow>> {
-  const now = context.now();
+  const window = sessionWindow(context);
   if ("token" in redemption) {
     if (redemption.token.length > MAX_LINK_INPUT_LENGTH)
       return fail("code_expired", { reason: "oversized link token" });
     const linkHash = await hashOneTimeSecret(context.otpKey, LINK_SCOPE, redemption.token);
-    const row = await consumeLink(context.db, { linkHash, now, purposes });
+    const row = await consumeLink(context.db, { linkHash, window, purposes });
     return row ? succeed(row) : fail("code_expired", { reason: "link unknown, used, replaced or expired" });
   }
   if (!/^\d+$/.test(redemption.code) || redemption.code.length > MAX_CODE_INPUT_LENGTH) {
@@ -90,10 +120,20 @@ export async function redeemOneTimeCode(
     purposes,
     codeHash: await hashOneTimeSecret(context.otpKey, redemption.requestId, redemption.code),
     maxAttempts: context.config.otpMaxAttempts,
-    now,
+    // One purpose per call in practice; the strictest budget applies when several are named.
+    budget: strictestBudget(purposes),
+    window,
     ...(owner ? { owner } : {}),
   });
   if (outcome.result === "accepted") return succeed(outcome.code);
   if (outcome.result === "wrong") return fail("invalid_code", { reason: "wrong code" });
+  if (outcome.result === "over_budget") {
+    return fail("rate_limited", { reason: "code guess budget spent", retryAfterSeconds: outcome.retryAfterSeconds });
+  }
   return fail("code_expired", { reason: "code unknown, used, replaced, expired or out of attempts" });
+}
+
+function strictestBudget(purposes: CodePurpose[]): GuessBudget {
+  const budgets = purposes.map((purpose) => CODE_GUESS_BUDGETS[purpose]);
+  return budgets.reduce((strictest, budget) => (budget.maxGuesses < strictest.maxGuesses ? budget : strictest));
 }

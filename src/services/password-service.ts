@@ -1,16 +1,17 @@
 // Forgotten-password reset, and password change by the signed-in user. Both end other sessions
 // and mail a notice after the response.
 
-import { hashPassword, verifyPassword } from "../crypto/password-hash";
+import { hashPassword } from "../crypto/password-hash";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { findUserByEmail, findUserById, markEmailVerified, replacePasswordEndingSessions } from "../storage/user-store";
-import type { RequestScope, ServiceContext } from "./context";
+import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { clearLoginFailuresForUser } from "./login-throttle";
 import { buildMailLink, sendMailLater } from "./mail-delivery";
 import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
+import { recheckPassword } from "./reauthentication";
 import { denySessionTokens } from "./session-service";
 import type { AuthenticatedCaller } from "./token-verification";
 
@@ -74,6 +75,12 @@ export async function resetPassword(
     newHash: await hashPassword(newPassword, context.config.passwordScrypt),
     now,
     revokeReason: "password_reset",
+    // The first proof of an address never verified: no factor, challenge or code set before it is
+    // kept. The username too where verification is required (there, only a squatter could have set
+    // it); with verification optional the account was usable unverified, and its owner can rename.
+    ...(current.emailVerified
+      ? {}
+      : { discardUnproven: { clearUsername: context.config.emailVerification === "required" } }),
   });
   if (!replaced) return fail("code_expired", { reason: "user gone" });
   const { user } = replaced;
@@ -89,16 +96,14 @@ export async function resetPassword(
 export async function changePassword(
   context: ServiceContext,
   scope: RequestScope,
+  client: ClientInfo,
   caller: AuthenticatedCaller,
   input: { currentPassword: string; newPassword: string },
 ): Promise<Result<void>> {
   const { user } = caller;
   const policy = context.config.passwordScrypt;
-  const verification = user.passwordHash
-    ? await verifyPassword(input.currentPassword, user.passwordHash, policy)
-    : { valid: false };
-  if (!verification.valid || !user.passwordHash)
-    return fail("invalid_credentials", { reason: "wrong current password" });
+  const rechecked = await recheckPassword(context, client, user, input.currentPassword, "password change");
+  if (!rechecked.ok || !user.passwordHash) return rechecked.ok ? fail("invalid_credentials") : rechecked;
   const weakness = checkPasswordPolicy(input.newPassword, context.config, "new_password");
   if (weakness) return fail("weak_password", { issues: [weakness] });
   const now = context.now();

@@ -4,10 +4,10 @@ import { fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
 import type { UserRow } from "../storage/schema";
 import { deleteUser, findUserById, type ProfileChanges, updateUserProfile } from "../storage/user-store";
-import type { ServiceContext } from "./context";
+import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeUsername } from "./identifiers";
 import { refusedPhoneChange } from "./phone-service";
-import { passwordMatches } from "./reauthentication";
+import { recheckPassword } from "./reauthentication";
 import { denySessionTokens } from "./session-service";
 
 /** The user as clients see it: never the password hash. */
@@ -72,10 +72,14 @@ export async function updateProfile(
 }
 
 /** Needs the current password; removes the user and every session, and denies their access tokens. */
-export async function deleteAccount(context: ServiceContext, user: UserRow, password: string): Promise<Result<void>> {
-  if (!(await passwordMatches(context, user, password))) {
-    return fail("invalid_credentials", { reason: "wrong password on account deletion" });
-  }
+export async function deleteAccount(
+  context: ServiceContext,
+  client: ClientInfo,
+  user: UserRow,
+  password: string,
+): Promise<Result<void>> {
+  const rechecked = await recheckPassword(context, client, user, password, "account deletion");
+  if (!rechecked.ok) return rechecked;
   const sessionIds = await deleteUser(context.db, user.id);
   if (sessionIds === null) return fail("user_not_found");
   await denySessionTokens(context, sessionIds);

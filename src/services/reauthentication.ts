@@ -1,11 +1,35 @@
-// The password check of a signed-in caller before a sensitive change (second factors, email,
-// deletion): a bearer token alone must not be enough. An account without a password never matches.
+// The one gate for a signed-in caller's password re-check before a sensitive change (second factors,
+// email, password, deletion): a bearer token alone must not be enough, and it must not buy unlimited
+// guesses either. Every re-check, today's and any later one, goes through `recheckPassword`: the
+// per-IP limit first, then the account's login lock (failures here and at login count in one row,
+// so 10 anywhere lock password checks everywhere, with the same doubling cool-off), then the hash.
 
 import { verifyPassword } from "../crypto/password-hash";
+import { fail, type Result, succeed } from "../errors";
+import { accountFailureKey } from "../storage/login-failure-store";
 import type { UserRow } from "../storage/schema";
-import type { ServiceContext } from "./context";
+import { admitPerIp } from "./abuse-limits";
+import type { ClientInfo, ServiceContext } from "./context";
+import { admitPasswordRecheck, clearLoginFailures } from "./login-throttle";
 
-export async function passwordMatches(context: ServiceContext, user: UserRow, password: string): Promise<boolean> {
-  if (!user.passwordHash) return false;
-  return (await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)).valid;
+/** `invalid_credentials` for a wrong password, a locked account and an account without a password alike. */
+export async function recheckPassword(
+  context: ServiceContext,
+  client: ClientInfo,
+  user: UserRow,
+  password: string,
+  action: string,
+): Promise<Result<void>> {
+  const admitted = await admitPerIp(context, "password", client.ip);
+  if (!admitted.ok) return admitted;
+  if (!(await admitPasswordRecheck(context, user.id))) {
+    return fail("invalid_credentials", { reason: `account locked after failures (${action})` });
+  }
+  const valid = user.passwordHash
+    ? (await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)).valid
+    : false;
+  if (!valid) return fail("invalid_credentials", { reason: `wrong password on ${action}` });
+  // As at login: a right password forgets the failures before it.
+  await clearLoginFailures(context, accountFailureKey(user.id));
+  return succeed(undefined);
 }

@@ -4,6 +4,7 @@
 import { sha256Base64Url } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { denySessions } from "../storage/kv/revocation-store";
+import { voidingPendingEmailChanges } from "../storage/one-time-code-store";
 import { findPresentedToken } from "../storage/refresh-token-store";
 import type { SessionRow } from "../storage/schema";
 import { listLiveSessions, revokeAllSessions, revokeSession } from "../storage/session-store";
@@ -29,8 +30,12 @@ export async function revokeOwnSession(
   return succeed(undefined);
 }
 
+/** Ends every session of the user (and, in the same batch, any email change they asked for). */
 export async function revokeEverySession(context: ServiceContext, userId: string, reason: string): Promise<number> {
-  const ids = await revokeAllSessions(context.db, userId, reason, context.now());
+  const now = context.now();
+  const ids = await revokeAllSessions(context.db, userId, reason, now, [
+    voidingPendingEmailChanges(context.db, userId, now),
+  ]);
   await denySessionTokens(context, ids);
   return ids.length;
 }

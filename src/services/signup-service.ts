@@ -7,12 +7,15 @@ import { generateId } from "../crypto/random";
 import { type FieldIssue, fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
 import type { UserRow } from "../storage/schema";
-import { insertUserWithCode, insertUserWithSession, type ProfileChanges } from "../storage/user-store";
+import { replacePendingRegistration } from "../storage/unproven-account-store";
+import { findUserByEmail, insertUserWithCode, insertUserWithSession, type ProfileChanges } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { mailVerificationCode, prepareVerificationCode } from "./email-verification-service";
 import { normalizeEmail, normalizeUsername } from "./identifiers";
 import { sendMailNow } from "./mail-delivery";
+import type { IssuedCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
+import { denySessionTokens } from "./session-service";
 import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
 
 export interface SignUpInput {
@@ -93,6 +96,8 @@ async function signUpPendingVerification(context: ServiceContext, user: UserRow)
   } catch (error) {
     const refused = refuseDuplicate(error);
     if (refused.ok || refused.error.code !== "email_taken") return refused;
+    const replaced = await replaceUnverifiedRegistration(context, user);
+    if (replaced) return replaced;
     // Same answer as a new sign-up; the address's owner learns someone tried.
     const sent = await sendMailNow(context, user.email, {
       kind: "account_exists",
@@ -102,6 +107,35 @@ async function signUpPendingVerification(context: ServiceContext, user: UserRow)
     return sent.ok ? succeed({ kind: "verification_required", requestId: generateId() }) : sent;
   }
   // The account is kept even when mail fails; the code can be resent once the provider is back.
-  const sent = await mailVerificationCode(context, user.email, verification.issued);
-  return sent.ok ? succeed({ kind: "verification_required", requestId: sent.value.requestId }) : sent;
+  return mailedVerification(context, user.email, verification.issued);
+}
+
+async function mailedVerification(context: ServiceContext, email: string, issued: IssuedCode) {
+  const sent = await mailVerificationCode(context, email, issued);
+  return sent.ok ? succeed<SignUpOutcome>({ kind: "verification_required", requestId: sent.value.requestId }) : sent;
+}
+
+/**
+ * A sign-up for an address whose account was never verified replaces that pending registration:
+ * whoever signed up before (perhaps a squatter who typed someone else's address) keeps nothing, and
+ * the code mailed now confirms this sign-up's password. Undefined when the address is verified.
+ */
+async function replaceUnverifiedRegistration(
+  context: ServiceContext,
+  user: UserRow,
+): Promise<Result<SignUpOutcome> | undefined> {
+  const existing = await findUserByEmail(context.db, user.email);
+  if (!existing || existing.emailVerified || existing.disabledAt !== null || !user.passwordHash) return undefined;
+  const { passwordHash, username, name, firstName, lastName, phone, address } = user;
+  const registration = { passwordHash, username, name, firstName, lastName, phone, address };
+  const verification = await prepareVerificationCode(context, existing);
+  let replaced: { revokedSessionIds: string[] } | undefined;
+  try {
+    replaced = await replacePendingRegistration(context.db, existing.id, registration, verification.row);
+  } catch (error) {
+    return refuseDuplicate(error);
+  }
+  if (!replaced) return undefined;
+  await denySessionTokens(context, replaced.revokedSessionIds);
+  return mailedVerification(context, existing.email, verification.issued);
 }

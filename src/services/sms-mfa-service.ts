@@ -3,15 +3,15 @@
 // mfa_sms (keyed hashes, OTP_TTL_SECONDS, attempts and consumption decided in D1), bound to the
 // challenge's user and the number they were texted to.
 
-import { fail, type Result, succeed } from "../errors";
+import { type Failure, fail, type Result, succeed } from "../errors";
 import { findLiveCodeId } from "../storage/one-time-code-store";
 import { setSmsMfaEnabled } from "../storage/phone-store";
 import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
-import type { ServiceContext } from "./context";
+import { type ClientInfo, type ServiceContext, sessionWindow } from "./context";
 import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
-import { passwordMatches } from "./reauthentication";
+import { recheckPassword } from "./reauthentication";
 import { sendSmsNow } from "./sms-sending";
 
 /** Where a login's SMS code goes: the challenge's user and their verified number. */
@@ -35,12 +35,12 @@ const canUseSms = (user: UserRow | undefined): user is UserRow & { phone: string
 /** Needs the password; turning it on also needs a verified number (else phone_not_verified). */
 export async function changeSmsMfa(
   context: ServiceContext,
+  client: ClientInfo,
   user: UserRow,
   input: { password: string; enabled: boolean },
 ): Promise<Result<void>> {
-  if (!(await passwordMatches(context, user, input.password))) {
-    return fail("invalid_credentials", { reason: "wrong password on SMS MFA change" });
-  }
+  const rechecked = await recheckPassword(context, client, user, input.password, "SMS MFA change");
+  if (!rechecked.ok) return rechecked;
   const changed = await setSmsMfaEnabled(context.db, user.id, input.enabled, context.now());
   return changed ? succeed(undefined) : fail("phone_not_verified", { reason: "SMS MFA needs a verified number" });
 }
@@ -75,13 +75,23 @@ export function smsFactor(code: string): SecondFactor {
     async verify(context, userId) {
       const user = await findUserById(context.db, userId);
       if (!canUseSms(user)) return fail("invalid_mfa_code", { reason: "SMS sign-in is off or the number changed" });
-      const requestId = await findLiveCodeId(context.db, userId, "mfa_sms", context.now());
+      const requestId = await findLiveCodeId(context.db, userId, "mfa_sms", sessionWindow(context));
       if (!requestId) return fail("invalid_mfa_code", { reason: "no live SMS code: send one first" });
       const owner = { userId, target: user.phone };
       const redeemed = await redeemOneTimeCode(context, { requestId, code }, ["mfa_sms"], owner);
       if (redeemed.ok) return succeed(undefined);
       if (redeemed.error.code === "invalid_request") return redeemed;
+      // The account's SMS guesses are spent (5, then 15 minutes): locked like TOTP, whatever code is sent.
+      if (redeemed.error.code === "rate_limited") {
+        return fail("mfa_locked", {
+          reason: "SMS sign-in locked after repeated failures",
+          ...retryAfterOf(redeemed.error),
+        });
+      }
       return fail("invalid_mfa_code", { reason: `SMS code refused: ${redeemed.error.reason ?? redeemed.error.code}` });
     },
   };
 }
+
+const retryAfterOf = (failure: Failure) =>
+  failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds };

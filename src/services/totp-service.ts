@@ -16,9 +16,9 @@ import {
   savePendingTotpFactor,
   type TotpState,
 } from "../storage/totp-store";
-import type { ServiceContext } from "./context";
+import type { ClientInfo, ServiceContext } from "./context";
 import type { SecondFactor } from "./mfa-service";
-import { passwordMatches } from "./reauthentication";
+import { recheckPassword } from "./reauthentication";
 import { issueRecoveryCodes, redeemRecoveryCode } from "./recovery-codes";
 
 /** 160 bits: RFC 4226 §4 R6 recommends it, and it is what authenticator apps expect. */
@@ -53,15 +53,15 @@ export async function startTotpEnrolment(context: ServiceContext, user: UserRow)
 /** Turns TOTP on with a first code from the app, and answers ten recovery codes, shown this once. */
 export async function confirmTotp(
   context: ServiceContext,
+  client: ClientInfo,
   user: UserRow,
   proof: { code: string; password: string },
 ): Promise<Result<{ recoveryCodes: string[] }>> {
   // Re-authentication first: with a stolen access token alone, an attacker could otherwise bind
   // their own authenticator and lock the owner out of their next login. A wrong password counts no
   // code attempt.
-  if (!(await passwordMatches(context, user, proof.password))) {
-    return fail("invalid_credentials", { reason: "wrong password on TOTP confirmation" });
-  }
+  const rechecked = await recheckPassword(context, client, user, proof.password, "TOTP confirmation");
+  if (!rechecked.ok) return rechecked;
   const check = await checkTotpCode(context, user.id, proof.code, "pending");
   if (check === "absent") {
     const factor = await findTotpFactor(context.db, user.id);
@@ -76,12 +76,12 @@ export type SecondFactorProof = { code: string } | { recoveryCode: string };
 /** Removes TOTP and its recovery codes; needs the password and a current code (or a recovery code). */
 export async function disableTotp(
   context: ServiceContext,
+  client: ClientInfo,
   user: UserRow,
   proof: { password: string } & SecondFactorProof,
 ): Promise<Result<void>> {
-  if (!(await passwordMatches(context, user, proof.password))) {
-    return fail("invalid_credentials", { reason: "wrong password on TOTP removal" });
-  }
+  const rechecked = await recheckPassword(context, client, user, proof.password, "TOTP removal");
+  if (!rechecked.ok) return rechecked;
   const proven = await proveSecondFactor(context, user.id, proof);
   if (!proven.ok) return proven;
   await deleteTotpFactor(context.db, user.id);

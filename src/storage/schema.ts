@@ -2,7 +2,7 @@
 // explains each table. Times are Unix seconds.
 
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -94,8 +94,13 @@ export const oneTimeCodes = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     consumedAt: integer("consumed_at"),
-    /** Set when a newer code for the same user and purpose replaced this one. */
+    /** Set when a newer code for the same user and purpose replaced this one, or an event voided it. */
     supersededAt: integer("superseded_at"),
+    /**
+     * For an email change: the session that asked for it. The code is redeemable only while that
+     * session is live, so ending the session (logout, reset, "log out everywhere") ends the change.
+     */
+    sessionId: text("session_id").references(() => sessions.id, { onDelete: "cascade" }),
   },
   (table) => [index("one_time_codes_user_purpose_idx").on(table.userId, table.purpose)],
 );
@@ -163,6 +168,24 @@ export const loginFailures = sqliteTable("login_failures", {
   lockedUntil: integer("locked_until"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * Wrong-guess budget per account and code purpose: survives reissued codes (each new code has fresh
+ * attempts, this does not), so asking for code after code buys no extra guesses. One row per pair.
+ */
+export const codeFailures = sqliteTable(
+  "code_failures",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose").notNull(),
+    /** Guesses counted since the window opened (each admitted guess counts; a right one deletes the row). */
+    failures: integer("failures").notNull().default(0),
+    windowStartedAt: integer("window_started_at").notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.purpose] })],
+);
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

@@ -1,6 +1,6 @@
 // Reads and writes of sessions. Revocation is one UPDATE … RETURNING, so it happens exactly once.
 
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from "./schema";
 import type { NewRefreshToken, NewSession } from "./user-store";
@@ -70,21 +70,25 @@ export async function revokeSession(
   return row !== undefined;
 }
 
-/** Revokes every unrevoked session of a user; returns their ids for the access-token denylist. */
+/**
+ * Revokes every unrevoked session of a user, with `alongside` (a caller's own writes) in the same
+ * batch; returns their ids for the access-token denylist.
+ */
 export async function revokeAllSessions(
   db: Database,
   userId: string,
   reason: string,
   now: number,
-  keepSessionId?: string,
+  alongside: PendingWrite[] = [],
 ): Promise<string[]> {
-  const keep = keepSessionId === undefined ? undefined : ne(sessions.id, keepSessionId);
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: now, revokeReason: reason })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keep))
-    .returning({ id: sessions.id })
-    .all();
+  const [rows] = await db.batch([
+    db
+      .update(sessions)
+      .set({ revokedAt: now, revokeReason: reason })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id }),
+    ...alongside,
+  ]);
   return rows.map((row) => row.id);
 }
 

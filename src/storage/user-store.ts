@@ -2,9 +2,11 @@
 
 import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Database } from "./database";
-import type { NewOneTimeCode } from "./one-time-code-store";
+import { type NewOneTimeCode, voidingPendingEmailChanges } from "./one-time-code-store";
 import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
 import { oneTimeCodes, refreshTokens, sessions, totpFactors, type UserRow, users } from "./schema";
+import { liveSessionCondition, type SessionWindow } from "./session-store";
+import { discardingUnprovenState, passwordHashWritten } from "./unproven-account-store";
 
 export type NewUser = typeof users.$inferInsert;
 export type NewSession = typeof sessions.$inferInsert;
@@ -145,9 +147,36 @@ export async function markEmailVerified(
     .get();
 }
 
-/** Switches to a confirmed new address; a unique violation means someone registered it meanwhile. */
-export async function switchEmail(db: Database, id: string, email: string, now: number): Promise<UserRow | undefined> {
-  return db.update(users).set({ email, emailVerified: true, updatedAt: now }).where(eq(users.id, id)).returning().get();
+export interface EmailSwitch {
+  userId: string;
+  email: string;
+  /** The session that asked for the change: the switch happens only while it is live. */
+  sessionId: string | null;
+  window: SessionWindow;
+  /** Verification required: an account that never proved this address does not hold it against its owner. */
+  displaceUnverified: boolean;
+}
+
+/**
+ * Switches to a confirmed new address, in one batch, only while the asking session is live and the
+ * account enabled; an unverified account squatting the address is deleted in the same batch. A unique
+ * violation means a verified account holds the address (the whole batch is undone).
+ */
+export async function switchEmail(db: Database, change: EmailSwitch): Promise<UserRow | undefined> {
+  const { userId, email, sessionId, window } = change;
+  const asking =
+    sessionId === null
+      ? sql`0`
+      : sql`exists (select 1 from ${sessions} where ${sessions.id} = ${sessionId} and ${sessions.userId} = ${userId} and ${liveSessionCondition(window)})`;
+  const switched = db
+    .update(users)
+    .set({ email, emailVerified: true, updatedAt: window.now })
+    .where(and(eq(users.id, userId), isNull(users.disabledAt), asking))
+    .returning();
+  if (!change.displaceUnverified) return switched.get();
+  const squat = and(eq(users.email, email), eq(users.emailVerified, false), ne(users.id, userId), asking);
+  const [, rows] = await db.batch([db.delete(users).where(squat), switched]);
+  return rows[0];
 }
 
 export interface PasswordReplacement {
@@ -159,6 +188,8 @@ export interface PasswordReplacement {
   revokeReason: string;
   /** The session that stays (the caller's, on a change). */
   keepSessionId?: string;
+  /** A reset of an account whose address was never verified: also discard what was set before it. */
+  discardUnproven?: { clearUsername: boolean };
 }
 
 /**
@@ -171,7 +202,8 @@ export async function replacePasswordEndingSessions(
   change: PasswordReplacement,
 ): Promise<{ user: UserRow; revokedSessionIds: string[] } | undefined> {
   const { userId, expectedHash, newHash, now, keepSessionId } = change;
-  const written = sql`exists (select 1 from ${users} where ${users.id} = ${userId} and ${users.passwordHash} = ${newHash})`;
+  const written = passwordHashWritten(userId, newHash);
+  const unproven = passwordHashWritten(userId, newHash, { unverified: true });
   const [updated, revoked] = await db.batch([
     db
       .update(users)
@@ -190,6 +222,9 @@ export async function replacePasswordEndingSessions(
         ),
       )
       .returning({ id: sessions.id }),
+    // An email change asked for before the new password must not complete after it.
+    voidingPendingEmailChanges(db, userId, now),
+    ...(change.discardUnproven ? discardingUnprovenState(db, userId, now, unproven, change.discardUnproven) : []),
   ]);
   const [user] = updated;
   return user ? { user, revokedSessionIds: revoked.map((row) => row.id) } : undefined;

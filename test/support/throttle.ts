@@ -53,9 +53,21 @@ export async function identifierHashOf(identifier: LoginIdentifier): Promise<str
   return hashOneTimeSecret(key, "login", canonicalLoginIdentifier(identifier));
 }
 
+/**
+ * The key of the row that counts `identifier`: its account's ("account:<user id>") when it names one,
+ * else the keyed hash of the identifier itself.
+ */
+export async function failureKeyOf(identifier: LoginIdentifier): Promise<string> {
+  const [column, value] = "email" in identifier ? ["email", identifier.email] : ["username", identifier.username];
+  const user = await env.DB.prepare(`select id from users where ${column} = ?`)
+    .bind(value.trim().toLowerCase())
+    .first<{ id: string }>();
+  return user ? `account:${user.id}` : identifierHashOf(identifier);
+}
+
 export async function failureRowOf(identifier: LoginIdentifier): Promise<FailureRow | null> {
   return env.DB.prepare("select * from login_failures where identifier_hash = ?")
-    .bind(await identifierHashOf(identifier))
+    .bind(await failureKeyOf(identifier))
     .first<FailureRow>();
 }
 
@@ -63,7 +75,7 @@ export async function failureRowOf(identifier: LoginIdentifier): Promise<Failure
 export async function endLock(identifier: LoginIdentifier): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   await env.DB.prepare("update login_failures set locked_until = ? where identifier_hash = ?")
-    .bind(now - 1, await identifierHashOf(identifier))
+    .bind(now - 1, await failureKeyOf(identifier))
     .run();
 }
 

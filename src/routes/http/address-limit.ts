@@ -2,13 +2,11 @@
 // send mail. Unknown addresses are limited exactly like known ones, so a 429 reveals nothing.
 
 import type { Context } from "hono";
-import { sha256Base64Url } from "../../crypto/random";
 import { AppError } from "../../errors";
-import { normalizeEmail } from "../../services/identifiers";
+import { admitPerAddress } from "../../services/abuse-limits";
 import type { AppEnv } from "./app-env";
 
 export async function limitPerAddress(c: Context<AppEnv>, bucket: string, rawEmail: string): Promise<void> {
-  const key = await sha256Base64Url(normalizeEmail(rawEmail) ?? rawEmail.trim().toLowerCase());
-  const { success } = await c.env.RATE_LIMIT_MAIL.limit({ key: `${bucket}:${key}` });
-  if (!success) throw new AppError({ code: "rate_limited", reason: `address limit on ${bucket}` });
+  const admitted = await admitPerAddress(c.get("services"), bucket, rawEmail);
+  if (!admitted.ok) throw new AppError(admitted.error);
 }

@@ -56,7 +56,8 @@ export function problemResponse(c: Context, failure: Failure, headers: Record<st
   };
   const extra: Record<string, string> = { ...headers };
   if (failure.code === "invalid_token") extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="invalid_token"';
-  if (failure.code === "rate_limited") extra["Retry-After"] ??= "60";
+  if (failure.retryAfterSeconds !== undefined) extra["Retry-After"] = String(Math.ceil(failure.retryAfterSeconds));
+  if (failure.code === "rate_limited" || failure.code === "mfa_locked") extra["Retry-After"] ??= "60";
   return c.body(JSON.stringify(body), status, {
     "Content-Type": "application/problem+json",
     "Cache-Control": "no-store",
