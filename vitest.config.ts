@@ -7,6 +7,8 @@ import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
 import type { TestProject } from "vitest/node";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+// @ts-expect-error: a plain .mjs script shared with `npm run dev` and `npm run deploy`
+import { buildDocsAssets } from "./scripts/docs-assets.mjs";
 // @ts-expect-error: a plain .mjs script shared with `npm run dev`
 import { generateSigningKey } from "./scripts/signing-keys.mjs";
 
@@ -40,6 +42,8 @@ async function consumerWorker() {
 }
 
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist before the pool reads the config (a fresh clone has none).
+  buildDocsAssets();
   const migrations = await readD1Migrations("./migrations");
   const current = await generateSigningKey("ES256");
   const retiring = await generateSigningKey("EdDSA");

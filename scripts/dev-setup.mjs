@@ -1,9 +1,10 @@
 // Prepares `wrangler dev`: writes what .dev.vars lacks — fresh dev signing keys, a one-time-code
-// secret, a TOTP encryption key, and the dev outbox switch. .dev.vars is git-ignored; production
-// sets secrets with `wrangler secret put` and never turns the outbox on (the Worker refuses it off
-// localhost).
+// secret, a TOTP encryption key, and the dev outbox switch — and builds the /docs UI's static assets.
+// .dev.vars is git-ignored; production sets secrets with `wrangler secret put` and never turns the
+// outbox on (the Worker refuses it off localhost).
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { buildDocsAssets } from "./docs-assets.mjs";
 import { generateSigningKeySet } from "./signing-keys.mjs";
 
 const path = new URL("../.dev.vars", import.meta.url);
@@ -26,3 +27,6 @@ if (added.length > 0) {
   writeFileSync(path, vars, { mode: 0o600 });
   console.log(`dev-setup: wrote ${added.join(", ")} to .dev.vars`);
 }
+
+// wrangler.toml's [assets] directory; wrangler dev refuses to start without it.
+buildDocsAssets();

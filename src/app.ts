@@ -13,6 +13,7 @@ import { discoveryRoutes } from "./routes/discovery-routes";
 import type { AppEnv } from "./routes/http/app-env";
 import { corsFromAllowlist, guardCrossSite } from "./routes/http/cross-origin";
 import { problemResponse } from "./routes/http/problem";
+import { securityHeaders } from "./routes/http/security-headers";
 import { mailFlowRoutes } from "./routes/mail-flow-routes";
 import { mfaRoutes } from "./routes/mfa-routes";
 import { phoneRoutes } from "./routes/phone-routes";
@@ -37,6 +38,8 @@ const ALLOWED_METHODS: [RegExp, string][] = [
 export function createApp() {
   const app = new Hono<AppEnv>();
 
+  // First, so it wraps everything after it: its headers land on error and not-found answers too.
+  app.use(securityHeaders);
   app.use(async (c, next) => {
     c.set("services", await getServiceContext(c.env));
     await next();

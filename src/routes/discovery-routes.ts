@@ -1,6 +1,7 @@
 // Public, unauthenticated documents: JWKS, OpenID discovery, the OpenAPI document, docs and health.
 
 import { Hono } from "hono";
+import { DOCS_PAGE, DOCS_PAGE_HEADERS } from "../pages/docs-page";
 import type { AppEnv } from "./http/app-env";
 import { buildOpenApiDocument } from "./openapi";
 
@@ -38,17 +39,4 @@ discoveryRoutes.get("/.well-known/openid-configuration", (c) => {
 
 discoveryRoutes.get("/openapi.json", (c) => c.json(buildOpenApiDocument(c.get("services").config.issuer)));
 
-discoveryRoutes.get("/docs", (c) =>
-  c.html(`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>edge-auth API reference</title>
-  </head>
-  <body>
-    <script id="api-reference" data-url="/openapi.json"></script>
-    <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference@1"></script>
-  </body>
-</html>`),
-);
+discoveryRoutes.get("/docs", (c) => c.html(DOCS_PAGE, 200, DOCS_PAGE_HEADERS));

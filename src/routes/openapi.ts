@@ -268,6 +268,12 @@ export function buildOpenApiDocument(serverUrl: string) {
     io: "input",
     uri: (id) => `#/components/schemas/${id}`,
   });
+  // zod writes "$id": "#/components/schemas/X" and "$schema" into each schema; a fragment-only $id is
+  // not a valid base URI, and OpenAPI tooling (Swagger UI's resolver) then fails to resolve $refs.
+  for (const schema of Object.values(schemas)) {
+    delete (schema as Record<string, unknown>).$id;
+    delete (schema as Record<string, unknown>).$schema;
+  }
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of OPERATIONS) {
     paths[operation.path] = { ...paths[operation.path], [operation.method]: operationObject(operation) };
