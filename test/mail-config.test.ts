@@ -88,12 +88,33 @@ describe("parseMailConfig", () => {
   });
 });
 
+/** Issuers on this machine or under names that can never be a real domain (RFC 2606, RFC 6761). */
+const LOCAL_ISSUERS = [
+  "http://localhost:8787",
+  "http://127.0.0.1:8787",
+  "http://[::1]:8787",
+  "http://auth.localhost:8787",
+  "https://auth.test",
+  "https://AUTH.Test",
+];
+/** Real (or possibly real) domains and addresses, including ones that merely contain a local name. */
+const NON_LOCAL_ISSUERS = [
+  "https://auth.example.com",
+  "https://localhost.example.com",
+  "https://test.example.com",
+  "https://auth.test.example.com",
+  "https://mytest",
+  "https://authlocalhost",
+  "http://10.0.0.1",
+  "http://127.0.0.2",
+];
+
 describe("parseMailConfig: DEV_OUTBOX", () => {
-  it.each(["http://localhost:8787", "http://127.0.0.1:8787"])("is allowed when ISSUER is %s", (issuer) => {
+  it.each(LOCAL_ISSUERS)("is allowed when ISSUER is %s", (issuer) => {
     expect(parseMailConfig({ DEV_OUTBOX: "true", ISSUER: issuer }).devOutbox).toBe(true);
   });
 
-  it.each(["https://auth.example.com", "https://localhost.example.com", "http://10.0.0.1", undefined, "not a url"])(
+  it.each([...NON_LOCAL_ISSUERS, undefined, "not a url"])(
     "is refused when ISSUER is %s, so it can never be on in production",
     (issuer) => {
       expect(refusal({ DEV_OUTBOX: "true", ISSUER: issuer })).toContain("DEV_OUTBOX");
@@ -101,8 +122,28 @@ describe("parseMailConfig: DEV_OUTBOX", () => {
   );
 
   it("is off unless exactly true, and refuses values other than true/false", () => {
-    const production = { MAIL_PROVIDER: "outbox", ISSUER: "https://auth.example.com" };
+    const production = { ...RESEND, ISSUER: "https://auth.example.com" };
     expect(parseMailConfig({ ...production, DEV_OUTBOX: "false" }).devOutbox).toBe(false);
     expect(refusal({ DEV_OUTBOX: "yes", ISSUER: "http://localhost:8787" })).toContain("DEV_OUTBOX");
+  });
+});
+
+describe("parseMailConfig: MAIL_PROVIDER outbox", () => {
+  it.each(LOCAL_ISSUERS)("is allowed, named or by default, when ISSUER is %s", (issuer) => {
+    expect(parseMailConfig({ MAIL_PROVIDER: "outbox", ISSUER: issuer }).provider).toBe("outbox");
+    expect(parseMailConfig({ ISSUER: issuer }).provider).toBe("outbox");
+  });
+
+  it.each(NON_LOCAL_ISSUERS)(
+    "is refused, naming MAIL_PROVIDER, when ISSUER is %s: mail would never be sent",
+    (issuer) => {
+      const message = refusal({ MAIL_PROVIDER: "outbox", ISSUER: issuer });
+      expect(message).toContain("MAIL_PROVIDER outbox may only be used when ISSUER is local");
+      expect(message).not.toContain(issuer);
+    },
+  );
+
+  it("leaves a real provider alone on a real issuer", () => {
+    expect(parseMailConfig({ ...RESEND, ISSUER: "https://auth.example.com" }).provider).toBe("resend");
   });
 });

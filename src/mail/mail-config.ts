@@ -2,6 +2,9 @@
 // names the variable and never echoes its value (MAIL_API_KEY is a secret).
 
 import { ConfigError } from "../config";
+import { isLocalIssuer, LOCAL_ISSUER_HOSTS } from "../local-issuer";
+
+export { isLocalIssuer } from "../local-issuer";
 
 export const MAIL_PROVIDERS = ["resend", "postmark", "sendgrid", "mailgun", "outbox"] as const;
 export type MailProvider = (typeof MAIL_PROVIDERS)[number];
@@ -30,8 +33,6 @@ const HOSTNAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[
 // Control characters would let a value break out of a header or a subject line.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
-/** DEV_OUTBOX serves codes over HTTP, so it may only be on where the issuer is this machine. */
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1"]);
 
 /** Splits `Name <a@b>` or `a@b` into its parts; null when it is neither. */
 export function parseMailbox(value: string): Mailbox | null {
@@ -51,24 +52,21 @@ export function readString(env: Record<string, unknown>, name: string): string |
   return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 }
 
-export function isLocalIssuer(issuer: string | null): boolean {
-  if (!issuer) return false;
-  try {
-    return LOCAL_HOSTS.has(new URL(issuer).hostname);
-  } catch {
-    return false;
-  }
-}
-
 export function parseMailConfig(env: Record<string, unknown>): MailConfig {
   const problems: string[] = [];
-  // Outside localhost a provider must be named: a forgotten setting must not send mail into KV.
-  const localIssuer = isLocalIssuer(readString(env, "ISSUER"));
+  // Outside a local issuer a provider must be named: a forgotten setting must not send mail into KV.
+  const issuer = readString(env, "ISSUER");
+  const localIssuer = isLocalIssuer(issuer);
   const providerText = readString(env, "MAIL_PROVIDER") ?? (localIssuer ? "outbox" : undefined);
-  if (providerText === undefined) problems.push("MAIL_PROVIDER is required when ISSUER is not localhost");
+  if (providerText === undefined) problems.push("MAIL_PROVIDER is required when ISSUER is not local");
   const provider = MAIL_PROVIDERS.find((candidate) => candidate === providerText);
   if (!provider && providerText !== undefined)
     problems.push(`MAIL_PROVIDER must be one of ${MAIL_PROVIDERS.join(", ")}`);
+  // The outbox keeps mail in KV, never sends it, and logs every recipient: a deployment with it would
+  // silently deliver no code. An absent ISSUER is left to parseConfig, which refuses the Worker first.
+  if (provider === "outbox" && issuer !== null && !localIssuer) {
+    problems.push(`MAIL_PROVIDER outbox may only be used when ISSUER is local (${LOCAL_ISSUER_HOSTS})`);
+  }
   const usesProvider = provider !== undefined && provider !== "outbox";
 
   const apiKey = readString(env, "MAIL_API_KEY");
@@ -100,7 +98,7 @@ export function parseMailConfig(env: Record<string, unknown>): MailConfig {
   if (devOutboxText !== "true" && devOutboxText !== "false") problems.push("DEV_OUTBOX must be true or false");
   const devOutbox = devOutboxText === "true";
   if (devOutbox && !localIssuer) {
-    problems.push("DEV_OUTBOX may only be true when ISSUER is on localhost or 127.0.0.1");
+    problems.push(`DEV_OUTBOX may only be true when ISSUER is local (${LOCAL_ISSUER_HOSTS})`);
   }
 
   if (problems.length > 0 || !provider) {

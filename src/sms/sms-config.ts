@@ -2,7 +2,8 @@
 // the variable and never echoes its value (TWILIO_AUTH_TOKEN and VONAGE_API_SECRET are secrets).
 
 import { ConfigError } from "../config";
-import { isLocalIssuer, readString } from "../mail/mail-config";
+import { isLocalIssuer, LOCAL_ISSUER_HOSTS } from "../local-issuer";
+import { readString } from "../mail/mail-config";
 import { MESSAGING_SERVICE_SID } from "./twilio-sms";
 
 /** `none`: this deployment sends no SMS; the phone endpoints answer 503 sms_unavailable. */
@@ -34,11 +35,17 @@ function readCredential(env: Record<string, unknown>, name: string, needed: bool
 
 export function parseSmsConfig(env: Record<string, unknown>): SmsConfig {
   const problems: string[] = [];
-  // Outside localhost a provider must be named: a forgotten setting must not send codes into KV.
-  const providerText = readString(env, "SMS_PROVIDER") ?? (isLocalIssuer(readString(env, "ISSUER")) ? "outbox" : null);
-  if (providerText === null) problems.push("SMS_PROVIDER is required when ISSUER is not localhost");
+  // Outside a local issuer a provider must be named: a forgotten setting must not send codes into KV.
+  const issuer = readString(env, "ISSUER");
+  const localIssuer = isLocalIssuer(issuer);
+  const providerText = readString(env, "SMS_PROVIDER") ?? (localIssuer ? "outbox" : null);
+  if (providerText === null) problems.push("SMS_PROVIDER is required when ISSUER is not local");
   const provider = SMS_PROVIDERS.find((candidate) => candidate === providerText);
   if (!provider && providerText !== null) problems.push(`SMS_PROVIDER must be one of ${SMS_PROVIDERS.join(", ")}`);
+  // Like MAIL_PROVIDER outbox: texts kept in KV and never sent. An absent ISSUER is parseConfig's to refuse.
+  if (provider === "outbox" && issuer !== null && !localIssuer) {
+    problems.push(`SMS_PROVIDER outbox may only be used when ISSUER is local (${LOCAL_ISSUER_HOSTS})`);
+  }
   const usesProvider = provider === "twilio" || provider === "vonage";
 
   const from = readString(env, "SMS_FROM");
