@@ -8,4 +8,5 @@ CREATE TABLE `code_failures` (
 );
 --> statement-breakpoint
 -- drizzle-kit omits the ON DELETE clause from ALTER TABLE; the snapshot and schema.ts say cascade.
-ALTER TABLE `one_time_codes` ADD `session_id` text REFERENCES sessions(id) ON DELETE cascade;
+ALTER TABLE `one_time_codes` ADD `session_id` text REFERENCES sessions(id) ON DELETE cascade;--> statement-breakpoint
+CREATE INDEX `one_time_codes_session_id_idx` ON `one_time_codes` (`session_id`);

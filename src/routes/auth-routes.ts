@@ -9,6 +9,7 @@ import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
 import { authenticateCaller, introspectAccessToken } from "../services/token-verification";
+import { limitPerAddress } from "./http/address-limit";
 import type { AppEnv } from "./http/app-env";
 import { readBearerToken } from "./http/bearer";
 import { readBody } from "./http/body";
@@ -26,6 +27,8 @@ export const authRoutes = new Hono<AppEnv>();
 authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
   const { email, password, first_name, last_name, ...rest } = await readBody(c, SignupBody);
   await limitPerIdentifier(c, "signup", canonicalLoginIdentifier({ email }));
+  // Every sign-up may mail the address (a code, or a notice that it is registered): the mail limit.
+  await limitPerAddress(c, "signup", email);
   const profile = { ...rest, firstName: first_name, lastName: last_name };
   const result = await signUp(c.get("services"), { email, password, profile }, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);

@@ -102,7 +102,11 @@ export const oneTimeCodes = sqliteTable(
      */
     sessionId: text("session_id").references(() => sessions.id, { onDelete: "cascade" }),
   },
-  (table) => [index("one_time_codes_user_purpose_idx").on(table.userId, table.purpose)],
+  (table) => [
+    index("one_time_codes_user_purpose_idx").on(table.userId, table.purpose),
+    // Deleting a session cascades to its email-change codes: without this, a scan per session.
+    index("one_time_codes_session_id_idx").on(table.sessionId),
+  ],
 );
 
 /** A user's TOTP factor (RFC 6238). The secret is AES-GCM encrypted with TOTP_ENCRYPTION_KEY. */
