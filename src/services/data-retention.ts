@@ -1,5 +1,6 @@
 // Deletes what the service no longer needs, on the Cron Trigger (wrangler.toml [triggers]): ended
-// sessions and their refresh tokens, spent codes and MFA challenges, and forgotten login failures.
+// sessions and their refresh tokens, spent codes, MFA challenges and code budgets, forgotten login
+// failures, and (verification required) accounts that never verified their address.
 // Without it these tables only grow, and one of them with an attacker's help: every unknown
 // identifier tried at login leaves a login_failures row.
 //
@@ -22,8 +23,8 @@ import { CODE_GUESS_BUDGETS } from "./one-time-codes";
 export const RETENTION_BATCH_ROWS = 1000;
 /**
  * D1 statements one run may make. D1 allows 50 queries per Worker invocation on the Free plan (1 000
- * on Paid); 40 leaves room and, with the five tables today, gives each 8 rounds: 8 000 rows per
- * table per run, 768 000 per table per day at one run every 15 minutes.
+ * on Paid); 40 leaves room and, with the seven tables today, gives each 5 rounds: 5 000 rows per
+ * table per run, 480 000 per table per day at one run every 15 minutes.
  */
 export const RETENTION_STATEMENTS_PER_RUN = 40;
 /** An ended session stays listed in D1 this long (7 days), so its user and support can still see it. */
