@@ -52,7 +52,7 @@ async function expectChangeRefused(pending: PendingChange): Promise<void> {
     json: { otp_request_id: pending.requestId, code: pending.received.code },
   });
   expect(byCode.status).toBe(400);
-  expect(await readJson(byCode)).toMatchObject({ code: "code_expired", status: 400 });
+  expect(await readJson(byCode)).toMatchObject({ code: "invalid_code", status: 400 });
   const byLink = await callAndSettle("POST", "/v1/email/verify", { json: { token: pending.received.token } });
   expect(byLink.status).toBe(400);
   expect(await readJson(byLink)).toMatchObject({ code: "code_expired" });

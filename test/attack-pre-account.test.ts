@@ -68,7 +68,7 @@ describe("a squatter's never-verified registration", () => {
       json: { otp_request_id: squat.otp_request_id, code: squatCode.code },
     });
     expect(stale.status).toBe(400);
-    expect(await readJson(stale)).toMatchObject({ code: "code_expired" });
+    expect(await readJson(stale)).toMatchObject({ code: "invalid_code" });
     expect((await userState((await signUpPendingId(email)) ?? ""))?.email_verified).toBe(0);
   });
 

@@ -11,6 +11,7 @@ import {
   callWith,
   codeRow,
   codeRowsOf,
+  deadCodeAnswer,
   latestCode,
   liveSessionCount,
   mailTo,
@@ -164,7 +165,7 @@ describe("POST /v1/email/verify", () => {
     expect(await liveSessionCount(account.userId)).toBe(0);
   });
 
-  it("refuses a used code and a used link with code_expired", async () => {
+  it("refuses a used code (as if wrong) and a used link (code_expired)", async () => {
     const account = await signUpPending();
     const first = await callRequired("POST", "/v1/email/verify", {
       json: { otp_request_id: account.requestId, code: account.received.code },
@@ -176,17 +177,17 @@ describe("POST /v1/email/verify", () => {
     ]) {
       const again = await callRequired("POST", "/v1/email/verify", { json });
       expect(again.status).toBe(400);
-      expect(await readJson(again)).toMatchObject({ code: "code_expired" });
+      expect(await readJson(again)).toMatchObject({ code: deadCodeAnswer(json) });
     }
     expect(await liveSessionCount(account.userId)).toBe(1);
   });
 
-  it("refuses an unknown request id and a made-up link token with code_expired", async () => {
+  it("refuses an unknown request id as a wrong code and a made-up link token with code_expired", async () => {
     const unknownId = await callRequired("POST", "/v1/email/verify", {
       json: { otp_request_id: crypto.randomUUID(), code: "123456" },
     });
     expect(unknownId.status).toBe(400);
-    expect(await readJson(unknownId)).toMatchObject({ code: "code_expired" });
+    expect(await readJson(unknownId)).toMatchObject({ code: "invalid_code" });
     const madeUp = await callRequired("POST", "/v1/email/verify", { json: { token: "A".repeat(22) } });
     expect(madeUp.status).toBe(400);
     expect(await readJson(madeUp)).toMatchObject({ code: "code_expired" });
@@ -202,7 +203,7 @@ describe("POST /v1/email/verify", () => {
 });
 
 describe("POST /v1/email/verify/resend", () => {
-  it("sends a new code that replaces the older code and link, which answer code_expired", async () => {
+  it("sends a new code that replaces the older code and link, which are then dead", async () => {
     const account = await signUpPending();
     const response = await callRequired("POST", "/v1/email/verify/resend", { json: { email: account.email } });
     expect(response.status).toBe(202);
@@ -218,7 +219,7 @@ describe("POST /v1/email/verify/resend", () => {
     ]) {
       const old = await callRequired("POST", "/v1/email/verify", { json });
       expect(old.status).toBe(400);
-      expect(await readJson(old)).toMatchObject({ code: "code_expired" });
+      expect(await readJson(old)).toMatchObject({ code: deadCodeAnswer(json) });
     }
     expect((await userState(account.userId))?.email_verified).toBe(0);
 

@@ -157,7 +157,7 @@ describe("POST /v1/email/change", () => {
       json: { otp_request_id: requestId, code: received.code },
     });
     expect(twice.status).toBe(400);
-    expect(await readJson(twice)).toMatchObject({ code: "code_expired" });
+    expect(await readJson(twice)).toMatchObject({ code: "invalid_code" });
     expect((await userState(account.userId))?.email).toBe(newEmail);
   });
 
@@ -212,14 +212,14 @@ describe("POST /v1/email/change", () => {
     expect((await userState(squatter.userId))?.email).toBe(newEmail);
   });
 
-  it("refuses a change code at /v1/password/reset with code_expired and leaves it usable", async () => {
+  it("refuses a change code at /v1/password/reset as a wrong code and leaves it usable", async () => {
     const account = await signUp();
     const { newEmail, requestId, received } = await requestChange(account);
     const response = await callAndSettle("POST", "/v1/password/reset", {
       json: { otp_request_id: requestId, code: received.code, new_password: NEW_PASSWORD },
     });
     expect(response.status).toBe(400);
-    expect(await readJson(response)).toMatchObject({ code: "code_expired" });
+    expect(await readJson(response)).toMatchObject({ code: "invalid_code" });
     expect(await liveSessionCount(account.userId)).toBe(1);
     await expectLogin(account.email, PASSWORD, 200);
     const confirm = await callAndSettle("POST", "/v1/email/verify", {
@@ -229,7 +229,7 @@ describe("POST /v1/email/change", () => {
     expect((await userState(account.userId))?.email).toBe(newEmail);
   });
 
-  it("replaces an earlier change request: the first code answers code_expired", async () => {
+  it("replaces an earlier change request: the first code is dead", async () => {
     const account = await signUp();
     const first = await requestChange(account);
     const second = await requestChange(account);
@@ -237,7 +237,7 @@ describe("POST /v1/email/change", () => {
       json: { otp_request_id: first.requestId, code: first.received.code },
     });
     expect(old.status).toBe(400);
-    expect(await readJson(old)).toMatchObject({ code: "code_expired" });
+    expect(await readJson(old)).toMatchObject({ code: "invalid_code" });
     expect((await userState(account.userId))?.email).toBe(account.email);
     const current = await callAndSettle("POST", "/v1/email/verify", { json: { token: second.received.token } });
     expect(current.status).toBe(200);

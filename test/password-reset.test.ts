@@ -11,6 +11,7 @@ import {
   callWith,
   codeRow,
   codeRowsOf,
+  deadCodeAnswer,
   latestCode,
   liveSessionCount,
   mailTo,
@@ -105,7 +106,7 @@ describe("POST /v1/password/forgot", () => {
       json: { otp_request_id: account.requestId, code: account.received.code, new_password: NEW_PASSWORD },
     });
     expect(old.status).toBe(400);
-    expect(await readJson(old)).toMatchObject({ code: "code_expired" });
+    expect(await readJson(old)).toMatchObject({ code: "invalid_code" });
     const current = await callAndSettle("POST", "/v1/password/reset", {
       json: { otp_request_id: again.requestId, code: fresh.code, new_password: NEW_PASSWORD },
     });
@@ -217,7 +218,7 @@ describe("POST /v1/password/reset", () => {
     expect(await codeRow(account.requestId)).toMatchObject({ attempts: 1, consumed_at: null });
   });
 
-  it("refuses a verify_email code and link with code_expired, without counting or spending them", async () => {
+  it("refuses a verify_email code and link, without counting or spending them", async () => {
     const pending = await signUpPending();
     const before = await userState(pending.userId);
     for (const json of [
@@ -226,7 +227,7 @@ describe("POST /v1/password/reset", () => {
     ]) {
       const response = await callRequired("POST", "/v1/password/reset", { json });
       expect(response.status).toBe(400);
-      expect(await readJson(response)).toMatchObject({ code: "code_expired" });
+      expect(await readJson(response)).toMatchObject({ code: deadCodeAnswer(json) });
     }
     expect(await userState(pending.userId)).toEqual(before);
     expect(await codeRow(pending.requestId)).toMatchObject({ attempts: 0, consumed_at: null });
@@ -236,7 +237,7 @@ describe("POST /v1/password/reset", () => {
     expect(verify.status).toBe(200);
   });
 
-  it("refuses a reset code and link at /v1/email/verify with code_expired, and they still reset", async () => {
+  it("refuses a reset code and link at /v1/email/verify, and they still reset", async () => {
     const account = await accountWithResetCode();
     for (const json of [
       { otp_request_id: account.requestId, code: account.received.code },
@@ -244,7 +245,7 @@ describe("POST /v1/password/reset", () => {
     ]) {
       const response = await callAndSettle("POST", "/v1/email/verify", { json });
       expect(response.status).toBe(400);
-      expect(await readJson(response)).toMatchObject({ code: "code_expired" });
+      expect(await readJson(response)).toMatchObject({ code: deadCodeAnswer(json) });
     }
     expect(await liveSessionCount(account.userId)).toBe(2);
     const reset = await callAndSettle("POST", "/v1/password/reset", {

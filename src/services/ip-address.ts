@@ -51,7 +51,7 @@ export function rateLimitKeyOfIp(raw: string): string {
   const text = raw.trim();
   const v4 = parseIpv4(text);
   if (v4) return `v4:${v4.join(".")}`;
-  const groups = parseIpv6(text.replace(/^\[|\]$/g, ""));
+  const groups = parseIpv6(text.replace(/^\[(.*)\]$/, "$1"));
   if (!groups) return `raw:${text.toLowerCase()}`;
   const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [number, number, number, number, number, number, number, number];
   const upperZero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;

@@ -93,7 +93,9 @@ export async function prepareOneTimeCode(
 export type Redemption = { requestId: string; code: string } | { token: string };
 
 /**
- * Redeems a code or a link for one of `purposes`; wrong → invalid_code, spent/expired/locked → code_expired,
+ * Redeems a code or a link for one of `purposes`; wrong → invalid_code; a dead link → code_expired; a dead
+ * code → invalid_code for anonymous callers (no `owner`: nothing tells an unknown request id apart),
+ * code_expired for a signed-in owner;
  * the account's guess budget for the purpose spent → rate_limited (with the seconds until it renews).
  * With `owner`, a code is accepted only for that account and target (a signed-in caller's own code):
  * anyone else's code answers code_expired and its attempts stay untouched.
@@ -130,7 +132,11 @@ export async function redeemOneTimeCode(
   if (outcome.result === "over_budget") {
     return fail("rate_limited", { reason: "code guess budget spent", retryAfterSeconds: outcome.retryAfterSeconds });
   }
-  return fail("code_expired", { reason: "code unknown, used, replaced, expired or out of attempts" });
+  // Anonymous callers (reset, email verification) get the same answer for a dead code as for a wrong
+  // one: a request id from /v1/password/forgot names a code only when the address has an account, so
+  // "expired" against "wrong" would tell them which addresses do. A signed-in owner may know.
+  const reason = "code unknown, used, replaced, expired or out of attempts";
+  return owner ? fail("code_expired", { reason }) : fail("invalid_code", { reason });
 }
 
 function strictestBudget(purposes: CodePurpose[]): GuessBudget {

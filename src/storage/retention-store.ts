@@ -114,7 +114,8 @@ export const RETENTION_SPECS: readonly RetentionSpec[] = [
     expired: (policy) => {
       if (policy.unverifiedAccountSeconds === null) return sql`0`;
       const cutoff = policy.now - policy.unverifiedAccountSeconds;
-      return sql`${users.emailVerified} = 0 and ${users.createdAt} <= ${cutoff} and ${users.updatedAt} <= ${cutoff} and not exists (select 1 from ${sessions} where ${sessions.userId} = ${users.id})`;
+      // A live code means someone asked for one just now (resend): the owner may be about to verify.
+      return sql`${users.emailVerified} = 0 and ${users.createdAt} <= ${cutoff} and ${users.updatedAt} <= ${cutoff} and not exists (select 1 from ${sessions} where ${sessions.userId} = ${users.id}) and not exists (select 1 from ${oneTimeCodes} where ${oneTimeCodes.userId} = ${users.id} and ${oneTimeCodes.expiresAt} > ${policy.now})`;
     },
   },
 ];

@@ -71,6 +71,14 @@ export function tokenOf(link: string): string {
   return token;
 }
 
+/**
+ * What a dead code or link answers an anonymous caller: a link code_expired, a code invalid_code
+ * (the same as a wrong one, so a request id does not tell whether an account stands behind it).
+ */
+export function deadCodeAnswer(json: object): "code_expired" | "invalid_code" {
+  return "token" in json ? "code_expired" : "invalid_code";
+}
+
 /** A different code of the same length (the last digit changed). */
 export function wrongCode(code: string): string {
   const last = Number(code.at(-1));

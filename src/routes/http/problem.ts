@@ -17,7 +17,7 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   email_taken: { status: 409, title: "An account with this email already exists" },
   username_taken: { status: 409, title: "This username is taken" },
   weak_password: { status: 400, title: "The password does not meet the policy" },
-  invalid_code: { status: 400, title: "The code is wrong" },
+  invalid_code: { status: 400, title: "The code is wrong, or no longer valid: request a new one if it expired" },
   code_expired: { status: 400, title: "The code or link is no longer valid; request a new one" },
   email_not_verified: { status: 403, title: "Verify your email address first" },
   invalid_mfa_token: { status: 401, title: "The MFA token is invalid, used, expired or out of attempts; log in again" },
