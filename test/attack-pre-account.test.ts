@@ -169,7 +169,7 @@ describe("resend", () => {
   });
 });
 
-describe("mail floods", () => {
+describe("mail floods", { timeout: 60_000 }, () => {
   it("mails a registered address at most 3 'account exists' notices a minute however many sign-ups arrive", async () => {
     await awaitFreshMinute();
     const owner = await signUpPending();

@@ -57,7 +57,7 @@ describe("headers on every API answer", () => {
     expectBaseHeaders(response);
   });
 
-  it("a 429 from the per-IP limiter says nosniff and no-referrer", async () => {
+  it("a 429 from the per-IP limiter says nosniff and no-referrer", { timeout: 60_000 }, async () => {
     await awaitFreshMinute();
     const ip = randomIp();
     const responses = await Promise.all(
