@@ -7,7 +7,7 @@ import { escapeHtml } from "../mail/html-escape";
 import type { AppEnv } from "../routes/http/app-env";
 import { readBodyObject } from "../routes/http/body";
 import { clientInfo } from "../routes/http/client";
-import { limitPerIp } from "../routes/http/rate-limit";
+import { gate } from "../routes/http/rate-limit";
 import { requestScope } from "../routes/http/request-scope";
 import { verifyEmail } from "../services/email-verification-service";
 import { resetPassword } from "../services/password-service";
@@ -30,7 +30,7 @@ linkPages.get("/verify-email", (c) => {
 });
 
 // The same per-IP gate as the API routes that redeem the same tokens.
-linkPages.post("/verify-email", limitPerIp("code"), async (c) => {
+linkPages.post("/verify-email", gate("redeem_code"), async (c) => {
   const form = TokenForm.safeParse(await readBodyObject(c));
   const result = form.success ? await verifyEmail(c.get("services"), { token: form.data.token }, clientInfo(c)) : null;
   const message = result?.ok
@@ -49,7 +49,7 @@ linkPages.get("/reset-password", (c) => {
   return c.html(renderPage("Choose a new password", body), 200, PAGE_HEADERS);
 });
 
-linkPages.post("/reset-password", limitPerIp("code"), async (c) => {
+linkPages.post("/reset-password", gate("redeem_code"), async (c) => {
   const form = ResetForm.safeParse(await readBodyObject(c));
   if (!form.success) return c.html(renderPage("Choose a new password", NO_TOKEN), 400, PAGE_HEADERS);
   const { token, new_password } = form.data;

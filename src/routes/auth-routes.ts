@@ -3,19 +3,16 @@
 import { Hono } from "hono";
 import { AppError } from "../errors";
 import { logIn } from "../services/account-service";
-import { canonicalLoginIdentifier } from "../services/login-throttle";
 import { toPublicUser } from "../services/profile-service";
 import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
 import { authenticateCaller, introspectAccessToken } from "../services/token-verification";
-import { limitPerAddress } from "./http/address-limit";
 import type { AppEnv } from "./http/app-env";
 import { readBearerToken } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
-import { limitPerIdentifier } from "./http/identifier-limit";
-import { limitPerIp } from "./http/rate-limit";
+import { gate } from "./http/rate-limit";
 import { clearRefreshCookie, presentedRefreshToken, tokenResponseBody } from "./http/refresh-transport";
 import { mfaRequiredBody } from "./mfa-routes";
 import { LoginBody, LogoutBody, RefreshBody, SignupBody, VerifyBody } from "./schemas";
@@ -24,11 +21,8 @@ const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 export const authRoutes = new Hono<AppEnv>();
 
-authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
+authRoutes.post("/v1/signup", gate("sign_up"), async (c) => {
   const { email, password, first_name, last_name, ...rest } = await readBody(c, SignupBody);
-  await limitPerIdentifier(c, "signup", canonicalLoginIdentifier({ email }));
-  // Every sign-up may mail the address (a code, or a notice that it is registered): the mail limit.
-  await limitPerAddress(c, "signup", email);
   const profile = { ...rest, firstName: first_name, lastName: last_name };
   const result = await signUp(c.get("services"), { email, password, profile }, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
@@ -38,9 +32,8 @@ authRoutes.post("/v1/signup", limitPerIp("signup"), async (c) => {
   return c.json(body, 201, NO_STORE);
 });
 
-authRoutes.post("/v1/login", limitPerIp("login"), async (c) => {
+authRoutes.post("/v1/login", gate("log_in"), async (c) => {
   const input = await readBody(c, LoginBody);
-  await limitPerIdentifier(c, "login", canonicalLoginIdentifier(input));
   const result = await logIn(c.get("services"), input, clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
   const outcome = result.value;
@@ -49,7 +42,7 @@ authRoutes.post("/v1/login", limitPerIp("login"), async (c) => {
   return c.json(tokenResponseBody(c, outcome.tokens), 200, NO_STORE);
 });
 
-authRoutes.post("/v1/token/refresh", limitPerIp("refresh"), async (c) => {
+authRoutes.post("/v1/token/refresh", gate("refresh_session"), async (c) => {
   const services = c.get("services");
   const body = await readBody(c, RefreshBody, true);
   const presented = presentedRefreshToken(c, services.config, body.refresh_token);
@@ -76,7 +69,7 @@ authRoutes.post("/v1/token/verify", async (c) => {
   return c.json({ active: false }, 200, NO_STORE);
 });
 
-authRoutes.post("/v1/logout", async (c) => {
+authRoutes.post("/v1/logout", gate("end_session"), async (c) => {
   const services = c.get("services");
   const body = await readBody(c, LogoutBody, true);
   const bearer = readBearerToken(c);

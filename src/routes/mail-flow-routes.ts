@@ -7,12 +7,11 @@ import { resendVerificationCode, verifyEmail } from "../services/email-verificat
 import type { Redemption } from "../services/one-time-codes";
 import { changePassword, requestPasswordReset, resetPassword } from "../services/password-service";
 import { toPublicUser } from "../services/profile-service";
-import { limitPerAddress } from "./http/address-limit";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
-import { limitPerIp } from "./http/rate-limit";
+import { gate } from "./http/rate-limit";
 import { tokenResponseBody } from "./http/refresh-transport";
 import { requestScope } from "./http/request-scope";
 import {
@@ -32,7 +31,7 @@ const toRedemption = (body: { otp_request_id: string; code: string } | { token: 
 
 export const mailFlowRoutes = new Hono<AppEnv>();
 
-mailFlowRoutes.post("/v1/email/verify", limitPerIp("code"), async (c) => {
+mailFlowRoutes.post("/v1/email/verify", gate("redeem_code"), async (c) => {
   const body = await readBody(c, EmailVerifyBody);
   const result = await verifyEmail(c.get("services"), toRedemption(body), clientInfo(c));
   if (!result.ok) throw new AppError(result.error);
@@ -43,21 +42,21 @@ mailFlowRoutes.post("/v1/email/verify", limitPerIp("code"), async (c) => {
   return c.json({ user, ...tokenResponseBody(c, outcome.tokens) }, 200, NO_STORE);
 });
 
-mailFlowRoutes.post("/v1/email/verify/resend", limitPerIp("mail"), async (c) => {
+mailFlowRoutes.post("/v1/email/verify/resend", gate("resend_verification"), async (c) => {
   const { email } = await readBody(c, EmailResendBody);
-  await limitPerAddress(c, "verify", email);
-  const { requestId } = resendVerificationCode(c.get("services"), requestScope(c), email);
-  return c.json({ otp_request_id: requestId }, 202, NO_STORE);
+  const result = await resendVerificationCode(c.get("services"), requestScope(c), email);
+  if (!result.ok) throw new AppError(result.error);
+  return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
 });
 
-mailFlowRoutes.post("/v1/password/forgot", limitPerIp("mail"), async (c) => {
+mailFlowRoutes.post("/v1/password/forgot", gate("request_password_reset"), async (c) => {
   const { email } = await readBody(c, PasswordForgotBody);
-  await limitPerAddress(c, "reset", email);
-  const { requestId } = requestPasswordReset(c.get("services"), requestScope(c), email);
-  return c.json({ otp_request_id: requestId }, 202, NO_STORE);
+  const result = await requestPasswordReset(c.get("services"), requestScope(c), email);
+  if (!result.ok) throw new AppError(result.error);
+  return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
 });
 
-mailFlowRoutes.post("/v1/password/reset", limitPerIp("code"), async (c) => {
+mailFlowRoutes.post("/v1/password/reset", gate("redeem_code"), async (c) => {
   const { new_password, ...rest } = await readBody(c, PasswordResetBody);
   const result = await resetPassword(c.get("services"), requestScope(c), toRedemption(rest), new_password);
   if (!result.ok) throw new AppError(result.error);

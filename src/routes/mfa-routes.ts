@@ -15,7 +15,7 @@ import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
-import { limitPerIp } from "./http/rate-limit";
+import { gate } from "./http/rate-limit";
 import { tokenResponseBody } from "./http/refresh-transport";
 import { LoginMfaBody, RecoveryCodesBody, TotpConfirmBody, TotpDeleteBody } from "./mfa-schemas";
 
@@ -45,14 +45,14 @@ mfaRoutes.post("/v1/mfa/totp", async (c) => {
   return c.json({ secret, otpauth_uri: otpauthUri, qr_svg: qrSvg }, 200, NO_STORE);
 });
 
-mfaRoutes.post("/v1/mfa/totp/confirm", limitPerIp("mfa"), async (c) => {
+mfaRoutes.post("/v1/mfa/totp/confirm", gate("second_factor"), async (c) => {
   const { code, password } = await readBody(c, TotpConfirmBody);
   const result = await confirmTotp(c.get("services"), clientInfo(c), c.get("caller").user, { code, password });
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });
 
-mfaRoutes.delete("/v1/mfa/totp", limitPerIp("mfa"), async (c) => {
+mfaRoutes.delete("/v1/mfa/totp", gate("second_factor"), async (c) => {
   const body = await readBody(c, TotpDeleteBody);
   const proof = "code" in body ? { code: body.code } : { recoveryCode: body.recovery_code };
   const result = await disableTotp(c.get("services"), clientInfo(c), c.get("caller").user, {
@@ -63,14 +63,14 @@ mfaRoutes.delete("/v1/mfa/totp", limitPerIp("mfa"), async (c) => {
   return c.body(null, 204);
 });
 
-mfaRoutes.post("/v1/mfa/recovery-codes", limitPerIp("mfa"), async (c) => {
+mfaRoutes.post("/v1/mfa/recovery-codes", gate("second_factor"), async (c) => {
   const { code } = await readBody(c, RecoveryCodesBody);
   const result = await regenerateRecoveryCodes(c.get("services"), c.get("caller").user, code);
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });
 
-mfaRoutes.post("/v1/login/mfa", limitPerIp("mfa"), async (c) => {
+mfaRoutes.post("/v1/login/mfa", gate("second_factor"), async (c) => {
   const body = await readBody(c, LoginMfaBody);
   const factor = "code" in body ? totpFactor(body.code) : recoveryCodeFactor(body.recovery_code);
   const result = await completeMfaChallenge(c.get("services"), body.mfa_token, factor, clientInfo(c));

@@ -2,31 +2,27 @@
 
 import { Hono } from "hono";
 import { AppError } from "../errors";
-import { confirmPhoneNumber, normalizePhoneNumber, requestPhoneVerification } from "../services/phone-service";
+import { confirmPhoneNumber, requestPhoneVerification } from "../services/phone-service";
 import { toPublicUser } from "../services/profile-service";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
-import { limitPerIp } from "./http/rate-limit";
-import { limitSmsSends } from "./http/sms-limit";
+import { gate } from "./http/rate-limit";
 import { PhoneBody, PhoneVerifyBody } from "./phone-schemas";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
 export const phoneRoutes = new Hono<AppEnv>();
 
-phoneRoutes.post("/v1/phone", limitPerIp("sms"), requireCaller, async (c) => {
+phoneRoutes.post("/v1/phone", gate("send_phone_code"), requireCaller, async (c) => {
   const { phone: rawPhone } = await readBody(c, PhoneBody);
   const user = c.get("caller").user;
-  // Checked here too so an invalid number costs no SMS budget; the service checks it again.
-  const phone = normalizePhoneNumber(rawPhone);
-  if (phone) await limitSmsSends(c, user.id, phone);
   const result = await requestPhoneVerification(c.get("services"), user, rawPhone);
   if (!result.ok) throw new AppError(result.error);
   return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
 });
 
-phoneRoutes.post("/v1/phone/verify", limitPerIp("code"), requireCaller, async (c) => {
+phoneRoutes.post("/v1/phone/verify", gate("redeem_code"), requireCaller, async (c) => {
   const body = await readBody(c, PhoneVerifyBody);
   const input = { requestId: body.otp_request_id, code: body.code };
   const result = await confirmPhoneNumber(c.get("services"), c.get("caller").user, input);

@@ -8,9 +8,8 @@ import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
-import { limitPerIp } from "./http/rate-limit";
+import { gate } from "./http/rate-limit";
 import { tokenResponseBody } from "./http/refresh-transport";
-import { limitSmsSends } from "./http/sms-limit";
 import { LoginMfaSmsBody, LoginMfaSmsSendBody, SmsMfaChangeBody } from "./phone-schemas";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -23,7 +22,7 @@ function maskPhone(phone: string): string {
 export const smsMfaRoutes = new Hono<AppEnv>();
 
 // Only for the methods the path serves: a wrong method must answer 405 (app.ts), not 401.
-smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", limitPerIp("mfa"), requireCaller);
+smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", gate("second_factor"), requireCaller);
 
 smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", async (c) => {
   const { password } = await readBody(c, SmsMfaChangeBody);
@@ -33,18 +32,17 @@ smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", async (c) => {
   return c.body(null, 204);
 });
 
-smsMfaRoutes.post("/v1/login/mfa/sms/send", limitPerIp("mfa"), async (c) => {
+smsMfaRoutes.post("/v1/login/mfa/sms/send", gate("send_sms_mfa_code"), async (c) => {
   const { mfa_token } = await readBody(c, LoginMfaSmsSendBody);
   const services = c.get("services");
   const target = await findSmsMfaTarget(services, mfa_token);
   if (!target.ok) throw new AppError(target.error);
-  await limitSmsSends(c, target.value.userId, target.value.phone);
   const sent = await sendSmsMfaCode(services, target.value);
   if (!sent.ok) throw new AppError(sent.error);
   return c.json({ phone_hint: maskPhone(target.value.phone) }, 202, NO_STORE);
 });
 
-smsMfaRoutes.post("/v1/login/mfa/sms", limitPerIp("mfa"), async (c) => {
+smsMfaRoutes.post("/v1/login/mfa/sms", gate("second_factor"), async (c) => {
   const { mfa_token, code } = await readBody(c, LoginMfaSmsBody);
   const result = await completeMfaChallenge(c.get("services"), mfa_token, smsFactor(code), clientInfo(c));
   if (!result.ok) throw new AppError(result.error);

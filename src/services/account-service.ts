@@ -8,8 +8,9 @@
 import { hashPassword, verifyDummyPassword, verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import { replacePasswordHash } from "../storage/user-store";
+import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
-import { admitLogin, clearingLoginFailures, clearLoginFailures } from "./login-throttle";
+import { admitLogin, canonicalLoginIdentifier, clearingLoginFailures, clearLoginFailures } from "./login-throttle";
 import { finishFirstFactor, type LoginOutcome } from "./mfa-service";
 
 export type LoginInput = { password: string } & ({ email: string } | { username: string });
@@ -21,6 +22,8 @@ export async function logIn(
 ): Promise<Result<LoginOutcome>> {
   // Before any hashing: a locked identifier (known or not) costs no scrypt. The admission reads the
   // account too, but a refused attempt never looks at it.
+  const limited = await admitSubject(context, "log_in", { identifier: canonicalLoginIdentifier(input) });
+  if (!limited.ok) return limited;
   const admission = await admitLogin(context, input);
   if (!admission.admitted) return fail("invalid_credentials", { reason: "identifier locked after failures" });
   const { user } = admission;

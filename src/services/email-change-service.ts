@@ -4,7 +4,7 @@
 // change, "log out everywhere", disabling) ends the change, and those events also void its code.
 
 import { fail, type Result, succeed } from "../errors";
-import { admitPerAccount, admitPerAddress } from "./abuse-limits";
+import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailLater, sendMailNow } from "./mail-delivery";
@@ -29,10 +29,8 @@ export async function requestEmailChange(
     return fail("invalid_request", { issues: [{ field: "new_email", message: "is the current address" }] });
   }
   // Each request mails two people: bounded per recipient (any account's) and per asking account.
-  const perAddress = await admitPerAddress(context, "change", newEmail);
-  if (!perAddress.ok) return perAddress;
-  const perAccount = await admitPerAccount(context, "change", user.id);
-  if (!perAccount.ok) return perAccount;
+  const admitted = await admitSubject(context, "change_email", { email: newEmail, userId: user.id });
+  if (!admitted.ok) return admitted;
   // Whether the new address is registered is not revealed here; the switch refuses it later. A newer
   // request replaces the older one's code.
   const issued = await issueOneTimeCode(context, {

@@ -6,6 +6,7 @@ import { uniqueViolation } from "../storage/database";
 import type { NewOneTimeCode } from "../storage/one-time-code-store";
 import type { UserRow } from "../storage/schema";
 import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from "../storage/user-store";
+import { admitSubject } from "./abuse-limits";
 import { type ClientInfo, type RequestScope, type ServiceContext, sessionWindow } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailNow } from "./mail-delivery";
@@ -47,15 +48,17 @@ export async function mailVerificationCode(
  * The look-up, the code (stored under that id, replacing the previous one) and the mail happen after
  * the response, so neither the answer, its timing nor a provider outage tells the addresses apart.
  */
-export function resendVerificationCode(
+export async function resendVerificationCode(
   context: ServiceContext,
   scope: RequestScope,
   rawEmail: string,
-): { requestId: string } {
+): Promise<Result<{ requestId: string }>> {
+  const admitted = await admitSubject(context, "resend_verification", { email: rawEmail });
+  if (!admitted.ok) return admitted;
   const requestId = generateId();
   const email = normalizeEmail(rawEmail);
   if (email) scope.defer(resendLater(context, email, requestId));
-  return { requestId };
+  return succeed({ requestId });
 }
 
 async function resendLater(context: ServiceContext, email: string, requestId: string): Promise<void> {

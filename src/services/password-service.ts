@@ -5,6 +5,7 @@ import { hashPassword } from "../crypto/password-hash";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { findUserByEmail, findUserById, markEmailVerified, replacePasswordEndingSessions } from "../storage/user-store";
+import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { clearLoginFailuresForUser } from "./login-throttle";
@@ -19,15 +20,17 @@ import type { AuthenticatedCaller } from "./token-verification";
  * Answers at once with a request id, known address or not; the look-up, the code and the mail
  * happen after the response, so neither the answer nor its timing tells whether the account exists.
  */
-export function requestPasswordReset(
+export async function requestPasswordReset(
   context: ServiceContext,
   scope: RequestScope,
   rawEmail: string,
-): { requestId: string } {
+): Promise<Result<{ requestId: string }>> {
+  const admitted = await admitSubject(context, "request_password_reset", { email: rawEmail });
+  if (!admitted.ok) return admitted;
   const requestId = generateId();
   const email = normalizeEmail(rawEmail);
   if (email) scope.defer(sendResetCode(context, scope, email, requestId));
-  return { requestId };
+  return succeed({ requestId });
 }
 
 async function sendResetCode(

@@ -6,6 +6,7 @@ import { fail, type Result, succeed } from "../errors";
 import { markPhoneVerified, storePhoneNumber } from "../storage/phone-store";
 import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
+import { admitSubject } from "./abuse-limits";
 import type { ServiceContext } from "./context";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
 import { sendSmsNow } from "./sms-sending";
@@ -36,6 +37,9 @@ export async function requestPhoneVerification(
 ): Promise<Result<{ requestId: string; phone: string }>> {
   const phone = normalizePhoneNumber(rawPhone);
   if (!phone) return fail("invalid_request", { issues: [INVALID_PHONE] });
+  // After the number is known valid, so a malformed one costs no SMS budget.
+  const admitted = await admitSubject(context, "send_phone_code", { phone, userId: user.id });
+  if (!admitted.ok) return admitted;
   // Refused before anything is stored: this deployment cannot text a code at all.
   if (context.sms.provider === "none") return fail("sms_unavailable", { reason: "SMS_PROVIDER is none" });
   const stored = await storePhoneNumber(context.db, user.id, phone, context.now());

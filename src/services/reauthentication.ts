@@ -8,7 +8,7 @@ import { verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import { accountFailureKey } from "../storage/login-failure-store";
 import type { UserRow } from "../storage/schema";
-import { admitPerIp } from "./abuse-limits";
+import { admitClient } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
 import { admitPasswordRecheck, clearLoginFailures } from "./login-throttle";
 
@@ -20,7 +20,7 @@ export async function recheckPassword(
   password: string,
   action: string,
 ): Promise<Result<void>> {
-  const admitted = await admitPerIp(context, "password", client.ip);
+  const admitted = await admitClient(context, "recheck_password", client.ip);
   if (!admitted.ok) return admitted;
   if (!(await admitPasswordRecheck(context, user.id))) {
     return fail("invalid_credentials", { reason: `account locked after failures (${action})` });

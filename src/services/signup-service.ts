@@ -9,9 +9,11 @@ import { uniqueViolation } from "../storage/database";
 import type { UserRow } from "../storage/schema";
 import { replacePendingRegistration } from "../storage/unproven-account-store";
 import { findUserByEmail, insertUserWithCode, insertUserWithSession, type ProfileChanges } from "../storage/user-store";
+import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
 import { mailVerificationCode, prepareVerificationCode } from "./email-verification-service";
 import { normalizeEmail, normalizeUsername } from "./identifiers";
+import { canonicalLoginIdentifier } from "./login-throttle";
 import { sendMailNow } from "./mail-delivery";
 import type { IssuedCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
@@ -33,6 +35,12 @@ export async function signUp(
   input: SignUpInput,
   client: ClientInfo,
 ): Promise<Result<SignUpOutcome>> {
+  // Every sign-up may mail the address (a code, or a notice that it is registered).
+  const limited = await admitSubject(context, "sign_up", {
+    identifier: canonicalLoginIdentifier({ email: input.email }),
+    email: input.email,
+  });
+  if (!limited.ok) return limited;
   const email = normalizeEmail(input.email);
   const issues: FieldIssue[] = [];
   if (!email) issues.push({ field: "email", message: "is not a valid email address" });

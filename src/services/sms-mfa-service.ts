@@ -8,6 +8,7 @@ import { findLiveCodeId } from "../storage/one-time-code-store";
 import { setSmsMfaEnabled } from "../storage/phone-store";
 import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
+import { admitSubject } from "./abuse-limits";
 import { type ClientInfo, type ServiceContext, sessionWindow } from "./context";
 import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
@@ -58,6 +59,8 @@ export async function findSmsMfaTarget(context: ServiceContext, mfaToken: string
 
 /** Texts a new code (replacing any earlier one) to the challenge's number; the caller waits for it. */
 export async function sendSmsMfaCode(context: ServiceContext, target: SmsMfaTarget): Promise<Result<void>> {
+  const admitted = await admitSubject(context, "send_sms_mfa_code", target);
+  if (!admitted.ok) return admitted;
   const issued = await issueOneTimeCode(context, { userId: target.userId, purpose: "mfa_sms", target: target.phone });
   return sendSmsNow(context, target.phone, {
     kind: "mfa_sms",
