@@ -9,11 +9,10 @@ import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
 import { authenticateCaller, introspectAccessToken } from "../services/token-verification";
 import type { AppEnv } from "./http/app-env";
-import { readBearerToken } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { gate } from "./http/rate-limit";
-import { clearRefreshCookie, presentedRefreshToken, tokenResponseBody } from "./http/refresh-transport";
+import { clearRefreshCookie, presentedRefreshToken, readBearerToken, tokenResponseBody } from "./http/token-transport";
 import { mfaRequiredBody } from "./mfa-routes";
 import { LoginBody, LogoutBody, RefreshBody, SignupBody, VerifyBody } from "./schemas";
 

@@ -12,8 +12,8 @@ import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { gate } from "./http/rate-limit";
-import { tokenResponseBody } from "./http/refresh-transport";
 import { requestScope } from "./http/request-scope";
+import { tokenResponseBody } from "./http/token-transport";
 import {
   EmailChangeBody,
   EmailResendBody,

@@ -16,7 +16,7 @@ import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { gate } from "./http/rate-limit";
-import { tokenResponseBody } from "./http/refresh-transport";
+import { tokenResponseBody } from "./http/token-transport";
 import { LoginMfaBody, RecoveryCodesBody, TotpConfirmBody, TotpDeleteBody } from "./mfa-schemas";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };

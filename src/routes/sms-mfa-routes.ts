@@ -9,7 +9,7 @@ import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { gate } from "./http/rate-limit";
-import { tokenResponseBody } from "./http/refresh-transport";
+import { tokenResponseBody } from "./http/token-transport";
 import { LoginMfaSmsBody, LoginMfaSmsSendBody, SmsMfaChangeBody } from "./phone-schemas";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };

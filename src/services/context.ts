@@ -24,14 +24,22 @@ export interface ServiceContext {
   sms: SmsConfig;
   smsSender: SmsSender;
   rateLimiters: RateLimiters;
-  /** Unix seconds; tests and dialects share one notion of now. */
+  /**
+   * Unix seconds: the one clock for services, stores and access-token checks (jose is handed it).
+   * It reads Date at each call, so a test moves it for the Worker it calls with vi.setSystemTime.
+   */
   now: () => number;
 }
 
-/** Who is calling, as recorded on a new session. */
+/** Who is calling, as recorded on a new session, and the shape of a session this request opens. */
 export interface ClientInfo {
   userAgent: string | null;
   ip: string | null;
+  /**
+   * false: the session's refresh token stays the same for its whole life (for legacy clients that
+   * never store a new one; no reuse detection is possible then). Default true: rotated on every use.
+   */
+  rotatesRefreshToken?: boolean;
 }
 
 export function sessionWindow(context: ServiceContext): SessionWindow {

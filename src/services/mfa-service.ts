@@ -19,11 +19,11 @@ import {
   insertMfaChallenge,
 } from "../storage/mfa-challenge-store";
 import type { MfaChallengeRow, UserRow } from "../storage/schema";
-import { insertSession } from "../storage/session-store";
 import { hasConfirmedTotp } from "../storage/totp-store";
 import { findUserById } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
-import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+import { openSession } from "./session-opening";
+import type { IssuedTokens } from "./token-issuer";
 
 export const MFA_METHODS = ["totp", "recovery_code", "sms"] as const;
 export type MfaMethod = (typeof MFA_METHODS)[number];
@@ -82,7 +82,7 @@ export async function finishFirstFactor(
   const { hasConfirmedTotp: known, alongside = [] } = extras;
   const methods = known === undefined ? await availableMfaMethods(context, user) : mfaMethodsOf(user, known);
   if (methods.length === 0) {
-    return { kind: "session", user, tokens: await openSession(context, user, client, amr, alongside) };
+    return { kind: "session", user, tokens: await openSession(context, user, client, amr, { alongside }) };
   }
   const { mfaToken, expiresIn } = await createMfaChallenge(context, user, client, { methods, amr }, alongside);
   return { kind: "mfa_required", mfaToken, methods, expiresIn };
@@ -107,6 +107,7 @@ export async function createMfaChallenge(
     userId: user.id,
     methods: JSON.stringify(pending.methods),
     amr: JSON.stringify(pending.amr),
+    rotatesRefreshToken: client.rotatesRefreshToken ?? true,
     userAgent: client.userAgent?.slice(0, 256) ?? null,
     ip: client.ip,
     createdAt: now,
@@ -156,19 +157,9 @@ export async function completeMfaChallenge(
   if (!(await consumeMfaChallenge(context.db, { id: challenge.id, amr: JSON.stringify(amr), now }))) {
     return fail("invalid_mfa_token", { reason: "completed or expired meanwhile" });
   }
-  return succeed({ user, tokens: await openSession(context, user, client, amr) });
-}
-
-async function openSession(
-  context: ServiceContext,
-  user: UserRow,
-  client: ClientInfo,
-  amr: string[],
-  alongside: PendingWrite[] = [],
-): Promise<IssuedTokens> {
-  const records = await buildNewSession(context, user.id, client, amr);
-  await insertSession(context.db, records.session, records.tokenRow, alongside);
-  return issueTokens(context, user, { id: records.session.id, amr: records.session.amr ?? "[]" }, records.refreshToken);
+  // The session takes the shape the first factor's request asked for (kept on the challenge).
+  const sessionClient = { ...client, rotatesRefreshToken: challenge.rotatesRefreshToken };
+  return succeed({ user, tokens: await openSession(context, user, sessionClient, amr) });
 }
 
 function parseList(json: string): string[] {

@@ -8,7 +8,7 @@ import { type FieldIssue, fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
 import type { UserRow } from "../storage/schema";
 import { replacePendingRegistration } from "../storage/unproven-account-store";
-import { findUserByEmail, insertUserWithCode, insertUserWithSession, type ProfileChanges } from "../storage/user-store";
+import { findUserByEmail, insertingUser, insertUserWithCode, type ProfileChanges } from "../storage/user-store";
 import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
 import { mailVerificationCode, prepareVerificationCode } from "./email-verification-service";
@@ -17,8 +17,9 @@ import { canonicalLoginIdentifier } from "./login-throttle";
 import { sendMailNow } from "./mail-delivery";
 import type { IssuedCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
+import { openSession } from "./session-opening";
 import { denySessionTokens } from "./session-service";
-import { buildNewSession, type IssuedTokens, issueTokens } from "./token-issuer";
+import type { IssuedTokens } from "./token-issuer";
 
 export interface SignUpInput {
   email: string;
@@ -86,14 +87,13 @@ async function signUpWithSession(
   user: UserRow,
   client: ClientInfo,
 ): Promise<Result<SignUpOutcome>> {
-  const records = await buildNewSession(context, user.id, client, ["pwd"]);
   try {
-    await insertUserWithSession(context.db, user, records.session, records.tokenRow);
+    // The user and their first session in one batch: a refused address stores neither.
+    const tokens = await openSession(context, user, client, ["pwd"], { before: [insertingUser(context.db, user)] });
+    return succeed({ kind: "session", user, tokens });
   } catch (error) {
     return refuseDuplicate(error);
   }
-  const session = { id: records.session.id, amr: records.session.amr ?? "[]" };
-  return succeed({ kind: "session", user, tokens: await issueTokens(context, user, session, records.refreshToken) });
 }
 
 async function signUpPendingVerification(context: ServiceContext, user: UserRow): Promise<Result<SignUpOutcome>> {

@@ -35,6 +35,8 @@ export async function buildNewSession(
   const session: NewSession = {
     id: generateId(),
     userId,
+    // Recorded at creation: refresh reads the mode from the session, never from the request.
+    rotatesRefreshToken: client.rotatesRefreshToken ?? true,
     amr: JSON.stringify(amr),
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     ip: client.ip,

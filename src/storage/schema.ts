@@ -2,7 +2,7 @@
 // explains each table. Times are Unix seconds.
 
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -152,6 +152,8 @@ export const mfaChallenges = sqliteTable(
     methods: text("methods").notNull(),
     /** JSON array of the methods already used (copied into the session's amr). */
     amr: text("amr").notNull(),
+    /** The shape of the session the challenge opens when it is met (see sessions.rotates_refresh_token). */
+    rotatesRefreshToken: integer("rotates_refresh_token", { mode: "boolean" }).notNull().default(true),
     attempts: integer("attempts").notNull().default(0),
     userAgent: text("user_agent"),
     ip: text("ip"),
@@ -172,6 +174,34 @@ export const loginFailures = sqliteTable("login_failures", {
   lockedUntil: integer("locked_until"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * The ways an account signs in besides its password: one row per external identity (a Google or
+ * GitHub account, an OIDC subject), keyed by provider and the provider's stable subject, never by an
+ * email address (which providers let users change). An account may hold several.
+ */
+export const identities = sqliteTable(
+  "identities",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** e.g. "google", "github", "apple", "microsoft", or a configured OIDC provider's name. */
+    provider: text("provider").notNull(),
+    /** The provider's stable id for the person (OIDC `sub`, GitHub's numeric id, Entra's tid:oid). */
+    subject: text("subject").notNull(),
+    /** The address the provider reported at the last sign-in, and whether it said it was verified. */
+    email: text("email"),
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (table) => [
+    uniqueIndex("identities_provider_subject_idx").on(table.provider, table.subject),
+    index("identities_user_id_idx").on(table.userId),
+  ],
+);
 
 /**
  * Wrong-guess budget per account and code purpose: survives reissued codes (each new code has fresh
@@ -198,3 +228,4 @@ export type OneTimeCodeRow = typeof oneTimeCodes.$inferSelect;
 export type TotpFactorRow = typeof totpFactors.$inferSelect;
 export type RecoveryCodeRow = typeof recoveryCodes.$inferSelect;
 export type MfaChallengeRow = typeof mfaChallenges.$inferSelect;
+export type IdentityRow = typeof identities.$inferSelect;

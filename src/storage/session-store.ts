@@ -19,14 +19,20 @@ export function liveSessionCondition(window: SessionWindow) {
   );
 }
 
-/** The session and its first refresh token, with `alongside` (a caller's own writes), in one atomic batch. */
+/** The session and its first refresh token, with a caller's own writes before or after, in one atomic batch. */
 export async function insertSession(
   db: Database,
   session: NewSession,
   token: NewRefreshToken,
-  alongside: PendingWrite[] = [],
+  writes: { before?: PendingWrite[]; alongside?: PendingWrite[] } = {},
 ): Promise<void> {
-  await db.batch([db.insert(sessions).values(session), db.insert(refreshTokens).values(token), ...alongside]);
+  const [first, ...rest]: PendingWrite[] = [
+    ...(writes.before ?? []),
+    db.insert(sessions).values(session),
+    db.insert(refreshTokens).values(token),
+    ...(writes.alongside ?? []),
+  ];
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** The live session with its user, or undefined: how sensitive endpoints check a token at once. */

@@ -1,10 +1,10 @@
 // Reads and writes of the users table. Every write that must not half-happen is one statement or one batch.
 
 import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
-import type { Database } from "./database";
+import type { Database, PendingWrite } from "./database";
 import { type NewOneTimeCode, voidingPendingEmailChanges } from "./one-time-code-store";
 import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
-import { oneTimeCodes, refreshTokens, sessions, totpFactors, type UserRow, users } from "./schema";
+import { oneTimeCodes, type refreshTokens, sessions, totpFactors, type UserRow, users } from "./schema";
 import { liveSessionCondition, type SessionWindow } from "./session-store";
 import { discardingUnprovenState, passwordHashWritten } from "./unproven-account-store";
 
@@ -66,18 +66,9 @@ export function selectUserWithTotpState(db: Database, key: UserKey) {
     .where("email" in key ? eq(users.email, key.email) : eq(users.username, key.username));
 }
 
-/** The user, their first session and its first refresh token, in one atomic batch. */
-export async function insertUserWithSession(
-  db: Database,
-  user: NewUser,
-  session: NewSession,
-  token: NewRefreshToken,
-): Promise<void> {
-  await db.batch([
-    db.insert(users).values(user),
-    db.insert(sessions).values(session),
-    db.insert(refreshTokens).values(token),
-  ]);
+/** The insert of a new user, for a batch that writes what belongs to them beside it (a session). */
+export function insertingUser(db: Database, user: NewUser): PendingWrite {
+  return db.insert(users).values(user);
 }
 
 export async function updateUserProfile(

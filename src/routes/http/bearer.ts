@@ -1,24 +1,24 @@
-// Bearer-token authentication for our own endpoints (RFC 6750 §2.1: the Authorization header only;
-// tokens in query strings are never read, they end up in logs).
+// Access-token authentication for our own endpoints: the token from where the surface carries it
+// (src/routes/http/token-transport.ts), then the session checked in D1, so a revoked session is
+// refused at once.
 
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { AppError } from "../../errors";
 import { authenticateCaller } from "../../services/token-verification";
 import type { AppEnv } from "./app-env";
+import { readAccessToken, type TokenSources } from "./token-transport";
 
-export function readBearerToken(c: Context): string | null {
-  const header = c.req.header("Authorization");
-  if (!header) return null;
-  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
-  return match?.[1] ?? null;
+/** The middleware for a surface whose access token travels as `sources` say (Bearer by default). */
+export function requireCallerFrom(sources: TokenSources = {}): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = readAccessToken(c, sources);
+    if (!token) throw new AppError({ code: "invalid_token", reason: "no access token" });
+    const result = await authenticateCaller(c.get("services"), token);
+    if (!result.ok) throw new AppError(result.error);
+    c.set("caller", result.value);
+    await next();
+  };
 }
 
-/** Verifies the token and the session in D1, so a revoked session is refused at once. */
-export const requireCaller: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = readBearerToken(c);
-  if (!token) throw new AppError({ code: "invalid_token", reason: "no bearer token" });
-  const result = await authenticateCaller(c.get("services"), token);
-  if (!result.ok) throw new AppError(result.error);
-  c.set("caller", result.value);
-  await next();
-};
+/** The native API's: `Authorization: Bearer` only. */
+export const requireCaller = requireCallerFrom();
