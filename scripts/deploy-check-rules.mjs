@@ -6,7 +6,7 @@
 export const REQUIRED_SECRETS = ["SIGNING_KEYS", "OTP_SECRET", "TOTP_ENCRYPTION_KEY"];
 /** Every secret the Worker reads: none of them may sit in [vars], which is committed and shown in the dashboard. */
 export const SECRET_NAMES = [...REQUIRED_SECRETS, "MAIL_API_KEY", "TWILIO_AUTH_TOKEN", "VONAGE_API_SECRET"];
-/** MAIL_PROVIDER values that send through an API, and so need MAIL_API_KEY (src/mail/mail-config.ts). */
+/** MAIL_PROVIDER values that send through an API, and so need MAIL_API_KEY (src/config/mail-env.ts). */
 const KEYED_MAIL_PROVIDERS = ["resend", "postmark", "sendgrid", "mailgun"];
 
 /**

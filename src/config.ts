@@ -1,11 +1,19 @@
-// Reads `env` once into a typed Config. Anything missing or out of range throws a ConfigError that
-// names the variable (never its value), so a misconfigured Worker stops instead of running open.
+// Reads `env` once into the one typed Config. Each variable has one zod schema in one section of
+// src/config/: ISSUER first, since it decides where the dev-only switches may be on, then core, mail,
+// SMS and DEV_OUTBOX. Anything missing or out of range throws one ConfigError naming every bad
+// variable (never its value), so a misconfigured Worker stops instead of running open.
 
-import * as z from "zod";
-import { decodeBase64, decodeBase64Url } from "./crypto/encoding";
-import { parseScryptSettings } from "./crypto/password-hash";
+import { ConfigError, parseSection } from "./config/config-error";
+import { CoreEnv } from "./config/core-env";
+import { issuerFacts, parseDevOutboxEnv, parseIssuerEnv } from "./config/issuer-env";
+import { type MailConfig, parseMailEnv } from "./config/mail-env";
+import { parseSmsEnv, type SmsConfig } from "./config/sms-env";
 import type { ScryptParams } from "./crypto/scrypt";
 import type { PrivateSigningJwk } from "./crypto/signing-keys";
+
+export { ConfigError } from "./config/config-error";
+export type { MailConfig, MailProvider } from "./config/mail-env";
+export type { SmsConfig, SmsProvider } from "./config/sms-env";
 
 export interface Config {
   issuer: string;
@@ -30,122 +38,28 @@ export interface Config {
   totpEncryptionKey: Uint8Array;
   /** Pages mail links point to (token in the query): the app's, or this Worker's own. */
   links: { verifyEmail: string; resetPassword: string };
+  /** MAIL_*: the provider and what it needs, the product name, the deadline. */
+  mail: MailConfig;
+  /** SMS_* and the provider's credentials. */
+  sms: SmsConfig;
+  /** DEV_OUTBOX: GET /dev/outbox answers and the dev outboxes print codes and links (local ISSUER only). */
+  devOutbox: boolean;
 }
-
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
-
-const integer = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .optional()
-    .transform((value) => value ?? fallback);
-
-const signingJwk = z.union([
-  z.object({
-    kty: z.literal("EC"),
-    crv: z.literal("P-256"),
-    alg: z.literal("ES256"),
-    kid: z.string().min(1).max(128),
-    x: z.string().min(1),
-    y: z.string().min(1),
-    d: z.string().min(1),
-  }),
-  z.object({
-    kty: z.literal("OKP"),
-    crv: z.literal("Ed25519"),
-    alg: z.literal("EdDSA"),
-    kid: z.string().min(1).max(128),
-    x: z.string().min(1),
-    d: z.string().min(1),
-  }),
-]);
-
-const signingKeySet = z
-  .string()
-  .transform((text, context) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      context.addIssue({ code: "custom", message: "is not JSON" });
-      return z.NEVER;
-    }
-  })
-  .pipe(z.object({ keys: z.array(signingJwk).min(1) }))
-  .refine((set) => new Set(set.keys.map((key) => key.kid)).size === set.keys.length, "has duplicate kid values")
-  .transform((set) => set.keys as PrivateSigningJwk[]);
-
-const origin = z.string().refine((value) => {
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}, "must list origins like https://app.example.com");
-
-/** 32 bytes as base64url or base64 (what `openssl rand -base64 32` prints). */
-const aesKey = z.string().transform((text, context) => {
-  const trimmed = text.trim();
-  const bytes = decodeBase64Url(trimmed.replace(/=+$/, "")) ?? decodeBase64(trimmed);
-  if (bytes?.length !== 32) {
-    context.addIssue({ code: "custom", message: "must be 32 random bytes as base64url or base64" });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-const EnvSchema = z.object({
-  ISSUER: z.url({ protocol: /^https?$/ }).refine((value) => !value.endsWith("/"), "must not end with /"),
-  AUDIENCE: z.string().min(1).max(256),
-  SIGNING_KEYS: signingKeySet,
-  ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400, 900),
-  SESSION_IDLE_TIMEOUT_SECONDS: integer(300, 31_536_000, 1_209_600),
-  SESSION_ABSOLUTE_TTL_SECONDS: integer(300, 31_536_000, 2_592_000),
-  REFRESH_REUSE_GRACE_SECONDS: integer(0, 300, 30),
-  REFRESH_TOKEN_TRANSPORT: z.enum(["body", "cookie"]).optional().default("body"),
-  CORS_ORIGINS: z
-    .string()
-    .optional()
-    .transform((value) =>
-      (value ?? "")
-        .split(",")
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(origin)),
-  PASSWORD_SCRYPT: z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      const params = parseScryptSettings(value ?? "ln=15,r=8,p=3");
-      if (!params) context.addIssue({ code: "custom", message: "must be ln=..,r=..,p=.. within N·r·p ≤ 2^20" });
-      return params ?? z.NEVER;
-    }),
-  PASSWORD_MIN_LENGTH: integer(8, 64, 8),
-  PASSWORD_MAX_LENGTH: integer(64, 1024, 128),
-  EMAIL_VERIFICATION: z.enum(["required", "optional"]).optional().default("required"),
-  OTP_SECRET: z.string().min(32, "must be at least 32 characters"),
-  OTP_CODE_LENGTH: integer(6, 10, 6),
-  OTP_TTL_SECONDS: integer(60, 3600, 600),
-  OTP_MAX_ATTEMPTS: integer(1, 10, 5),
-  TOTP_ENCRYPTION_KEY: aesKey,
-  VERIFY_EMAIL_URL: z.url({ protocol: /^https?$/ }).optional(),
-  RESET_PASSWORD_URL: z.url({ protocol: /^https?$/ }).optional(),
-});
 
 export function parseConfig(env: Record<string, unknown>): Config {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0] ?? "env")} ${issue.message}`);
+  const issuer = parseIssuerEnv(env);
+  const facts = issuerFacts(issuer);
+  const core = parseSection(CoreEnv, env);
+  const mail = parseMailEnv(env, facts);
+  const sms = parseSmsEnv(env, facts);
+  const devOutbox = parseDevOutboxEnv(env, facts);
+  if (!issuer.ok || !core.ok || !mail.ok || !sms.ok || !devOutbox.ok) {
+    const problems = [issuer, core, mail, sms, devOutbox].flatMap((section) => (section.ok ? [] : section.problems));
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
-  const vars = parsed.data;
+  const vars = core.value;
   return {
-    issuer: vars.ISSUER,
+    issuer: issuer.value,
     audience: vars.AUDIENCE,
     signingKeys: vars.SIGNING_KEYS,
     accessTokenTtlSeconds: vars.ACCESS_TOKEN_TTL_SECONDS,
@@ -164,8 +78,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
     otpMaxAttempts: vars.OTP_MAX_ATTEMPTS,
     totpEncryptionKey: vars.TOTP_ENCRYPTION_KEY,
     links: {
-      verifyEmail: vars.VERIFY_EMAIL_URL ?? `${vars.ISSUER}/verify-email`,
-      resetPassword: vars.RESET_PASSWORD_URL ?? `${vars.ISSUER}/reset-password`,
+      verifyEmail: vars.VERIFY_EMAIL_URL ?? `${issuer.value}/verify-email`,
+      resetPassword: vars.RESET_PASSWORD_URL ?? `${issuer.value}/reset-password`,
     },
+    mail: mail.value,
+    sms: sms.value,
+    devOutbox: devOutbox.value,
   };
 }

@@ -7,11 +7,9 @@ import { ConfigError, parseConfig } from "./config";
 import { importCodeHashKey } from "./crypto/one-time-code";
 import { importSecretBoxKey } from "./crypto/secret-box";
 import { importKeySet } from "./crypto/signing-keys";
-import { createMailer } from "./mail/create-mailer";
-import { parseMailConfig } from "./mail/mail-config";
+import { createMailer, type MailerDeps } from "./mail/create-mailer";
 import type { ServiceContext } from "./services/context";
-import { createSmsSender } from "./sms/create-sms-sender";
-import { parseSmsConfig } from "./sms/sms-config";
+import { createSmsSender, type SmsSenderDeps } from "./sms/create-sms-sender";
 import { createDatabase } from "./storage/database";
 
 const contexts = new WeakMap<Bindings, Promise<ServiceContext>>();
@@ -32,22 +30,22 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     const detail = error instanceof Error ? error.message : "a key cannot be imported";
     throw new ConfigError(`invalid configuration: SIGNING_KEYS ${detail}`, { cause: error });
   });
-  const mail = parseMailConfig(env as unknown as Record<string, unknown>);
-  const sms = parseSmsConfig(env as unknown as Record<string, unknown>);
+  const outbound: MailerDeps & SmsSenderDeps = {
+    // Looked up at call time, so tests that intercept outbound fetch see every request.
+    fetch: (input, init) => fetch(input, init),
+    kv: env.KV,
+    // DEV_OUTBOX: the dev outboxes may print codes and links (config allows it on a local issuer only).
+    printSecrets: config.devOutbox,
+  };
   return {
     config,
     keys,
     otpKey: await importCodeHashKey(config.otpSecret),
     totpKey: await importSecretBoxKey(config.totpEncryptionKey),
-    mail,
-    // Looked up at call time, so tests that intercept outbound fetch see every request.
-    mailer: createMailer(mail, { fetch: (input, init) => fetch(input, init), kv: env.KV }),
-    sms,
-    smsSender: createSmsSender(sms, {
-      fetch: (input, init) => fetch(input, init),
-      kv: env.KV,
-      printSecrets: mail.devOutbox,
-    }),
+    mail: config.mail,
+    mailer: createMailer(config.mail, outbound),
+    sms: config.sms,
+    smsSender: createSmsSender(config.sms, outbound),
     db: createDatabase(env.DB),
     kv: env.KV,
     rateLimiters: { ip: env.RATE_LIMIT_IP, mail: env.RATE_LIMIT_MAIL, identifier: env.RATE_LIMIT_IDENTIFIER },

@@ -35,7 +35,11 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** One field that failed validation; `field` is a dotted path into the request body. */
+/**
+ * One field that failed validation. Services name fields by the domain's camelCase key (`newEmail`,
+ * `mfaToken`; `input` for the request as a whole); each surface maps the key to its own field name
+ * (the native API to snake_case, `body` for the whole). Request validation names wire fields itself.
+ */
 export interface FieldIssue {
   field: string;
   message: string;

@@ -19,13 +19,21 @@ const keySet = (keys: unknown[]) => JSON.stringify({ keys });
 
 // Read loosely: the test env may not declare this secret yet while one-time codes are being added.
 const { OTP_SECRET, TOTP_ENCRYPTION_KEY } = env as unknown as { OTP_SECRET?: string; TOTP_ENCRYPTION_KEY?: string };
-/** The variables parseConfig requires (OTP_SECRET once one-time codes need it); the rest default. */
+const MAIL_API_KEY = "re_S3cretValue_9f8e7d6c5b4a";
+/**
+ * The variables parseConfig requires of a deployment (OTP_SECRET once one-time codes need it); the rest
+ * default. A real issuer must name its mail and SMS providers.
+ */
 const VALID_ENV = {
   ISSUER: "https://auth.example.com",
   AUDIENCE: "example-api",
   SIGNING_KEYS: env.SIGNING_KEYS,
   ...(OTP_SECRET === undefined ? {} : { OTP_SECRET }),
   ...(TOTP_ENCRYPTION_KEY === undefined ? {} : { TOTP_ENCRYPTION_KEY }),
+  MAIL_PROVIDER: "resend",
+  MAIL_API_KEY,
+  MAIL_FROM: "Acme <no-reply@acme.test>",
+  SMS_PROVIDER: "none",
 };
 
 /** Parses VALID_ENV with `changes` applied and returns the ConfigError it must throw. */
@@ -41,6 +49,7 @@ function configErrorFor(changes: Record<string, unknown>): ConfigError {
 
 /** Every private value that could leak through an error message. */
 const SECRETS = [
+  MAIL_API_KEY,
   ...KEYS.map((key) => String(key.d)),
   ...(OTP_SECRET ? [OTP_SECRET] : []),
   ...(TOTP_ENCRYPTION_KEY ? [TOTP_ENCRYPTION_KEY] : []),
@@ -73,6 +82,13 @@ describe("parseConfig with a valid env", () => {
       [ES256_KEY.kid, "ES256"],
       [EDDSA_KEY.kid, "EdDSA"],
     ]);
+  });
+
+  it("reads mail, SMS and DEV_OUTBOX into the same Config", () => {
+    const config = parseConfig(VALID_ENV);
+    expect(config.mail).toMatchObject({ provider: "resend", apiKey: MAIL_API_KEY, productName: "edge-auth" });
+    expect(config.sms).toEqual({ provider: "none", from: null, twilio: null, vonage: null, timeoutMs: 5000 });
+    expect(config.devOutbox).toBe(false);
   });
 
   it("reads explicit values of the optional variables", () => {
@@ -147,6 +163,18 @@ describe("parseConfig refuses, naming the variable and not its value", () => {
   it("names every bad variable at once", () => {
     const error = configErrorFor({ ISSUER: undefined, AUDIENCE: undefined, REFRESH_TOKEN_TRANSPORT: "x" });
     for (const variable of ["ISSUER", "AUDIENCE", "REFRESH_TOKEN_TRANSPORT"]) expect(error.message).toContain(variable);
+  });
+
+  it("names bad mail, SMS and core variables in one error", () => {
+    const error = configErrorFor({
+      AUDIENCE: "",
+      MAIL_TIMEOUT_MS: "fast",
+      SMS_PROVIDER: undefined,
+      DEV_OUTBOX: "true",
+    });
+    for (const variable of ["AUDIENCE", "MAIL_TIMEOUT_MS", "SMS_PROVIDER is required", "DEV_OUTBOX"]) {
+      expect(error.message).toContain(variable);
+    }
   });
 });
 

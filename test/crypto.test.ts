@@ -27,9 +27,9 @@ const FAST: ScryptParams = { logN: 10, blockSize: 8, parallelism: 1 };
 const { OTP_SECRET, TOTP_ENCRYPTION_KEY } = env as unknown as { OTP_SECRET?: string; TOTP_ENCRYPTION_KEY?: string };
 /** One scrypt at the production parameters takes about a second on a busy 2-core machine. */
 const SLOW_TEST_MS = 60_000;
-/** The variables parseConfig requires; the rest take their defaults. */
+/** The variables parseConfig requires; the rest take their defaults (on a local issuer, mail and SMS too). */
 const REQUIRED_ENV = {
-  ISSUER: "https://auth.example.com",
+  ISSUER: "https://auth.test",
   AUDIENCE: "example-api",
   SIGNING_KEYS: env.SIGNING_KEYS,
   ...(OTP_SECRET === undefined ? {} : { OTP_SECRET }),

@@ -1,10 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../src/app";
+import { parseMailConfig } from "../src/config/mail-env";
 import { createMailer } from "../src/mail/create-mailer";
-import { createDevOutboxMailer, listOutbox, type OutboxEntry } from "../src/mail/dev-outbox";
-import { parseMailConfig } from "../src/mail/mail-config";
+import { createDevOutboxMailer } from "../src/mail/dev-outbox";
 import { renderMail } from "../src/mail/templates";
-import { devOutboxRoutes } from "../src/routes/dev-outbox-routes";
+import { listOutbox, type OutboxEntry } from "../src/storage/kv/outbox-store";
 import { uniqueEmail } from "./support/accounts";
 
 const LINK = "https://app.test/verify?token=tok-abc";
@@ -19,8 +20,11 @@ async function outboxFor(...addresses: string[]): Promise<OutboxEntry[]> {
   return (await listOutbox(env.KV, 100)).filter((entry) => addresses.includes(entry.to));
 }
 
+/** Through the whole app, whose service context (built from `bindings`) says whether DEV_OUTBOX is on. */
+const app = createApp();
+
 async function getOutbox(bindings: object, headers: Record<string, string> = {}): Promise<Response> {
-  return devOutboxRoutes.fetch(new Request("http://localhost:8787/dev/outbox", { headers }), bindings);
+  return app.fetch(new Request("http://localhost:8787/dev/outbox", { headers }), bindings);
 }
 
 afterEach(() => {
@@ -84,6 +88,7 @@ describe("dev outbox mailer", () => {
     const mailer = createMailer(parseMailConfig({ MAIL_PROVIDER: "outbox" }), {
       fetch: (input, init) => fetch(input, init),
       kv: env.KV,
+      printSecrets: false,
     });
     const to = uniqueEmail();
     expect(await mailer.send(verifyMail(to, "777777"))).toMatchObject({ ok: true });

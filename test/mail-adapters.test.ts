@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, type MockInstance, vi } from "vitest";
+import type { MailConfig } from "../src/config";
 import { createMailer } from "../src/mail/create-mailer";
-import type { MailConfig } from "../src/mail/mail-config";
 import type { MailMessage } from "../src/mail/mailer";
 
 const KEY = "key-3f9a0c1e5b7d2a4c6e8f";
@@ -24,14 +24,17 @@ function mailConfig(overrides: Partial<MailConfig>): MailConfig {
     mailgunDomain: "mg.acme.test",
     mailgunRegion: "us",
     timeoutMs: 5000,
-    devOutbox: false,
     ...overrides,
   };
 }
 
 function send(overrides: Partial<MailConfig>, message: MailMessage = MESSAGE) {
   // Late-bound so the spy installed by each test is what the adapter calls.
-  const mailer = createMailer(mailConfig(overrides), { fetch: (input, init) => fetch(input, init), kv: env.KV });
+  const mailer = createMailer(mailConfig(overrides), {
+    fetch: (input, init) => fetch(input, init),
+    kv: env.KV,
+    printSecrets: false,
+  });
   return mailer.send(message);
 }
 

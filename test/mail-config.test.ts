@@ -1,19 +1,20 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../src/config";
-import { parseMailConfig } from "../src/mail/mail-config";
+import { ConfigError, parseConfig } from "../src/config";
+import { parseMailConfig } from "../src/config/mail-env";
 
 const SECRET_KEY = "re_S3cretValue_9f8e7d6c5b4a";
 const RESEND = { MAIL_PROVIDER: "resend", MAIL_API_KEY: SECRET_KEY, MAIL_FROM: "Acme <no-reply@acme.test>" };
 
-/** The ConfigError message parseMailConfig throws for this env; fails the test if it does not throw one. */
-function refusal(env: Record<string, unknown>): string {
+/** The ConfigError message `parse` throws for this env; fails the test if it does not throw one. */
+function refusal(vars: Record<string, unknown>, parse: (vars: Record<string, unknown>) => unknown = parseMailConfig) {
   try {
-    parseMailConfig(env);
+    parse(vars);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).message;
   }
-  throw new Error("parseMailConfig accepted the env");
+  throw new Error(`${parse.name} accepted the env`);
 }
 
 describe("parseMailConfig", () => {
@@ -30,7 +31,6 @@ describe("parseMailConfig", () => {
       mailgunDomain: null,
       mailgunRegion: "us",
       timeoutMs: 5000,
-      devOutbox: false,
     });
   });
 
@@ -109,22 +109,26 @@ const NON_LOCAL_ISSUERS = [
   "http://127.0.0.2",
 ];
 
-describe("parseMailConfig: DEV_OUTBOX", () => {
+// DEV_OUTBOX is no mail setting (it gates GET /dev/outbox and what both dev outboxes print), so it is
+// read by the whole config: the test bindings with the issuer and the switch changed.
+describe("parseConfig: DEV_OUTBOX", () => {
   it.each(LOCAL_ISSUERS)("is allowed when ISSUER is %s", (issuer) => {
-    expect(parseMailConfig({ DEV_OUTBOX: "true", ISSUER: issuer }).devOutbox).toBe(true);
+    expect(parseConfig({ ...env, DEV_OUTBOX: "true", ISSUER: issuer }).devOutbox).toBe(true);
   });
 
   it.each([...NON_LOCAL_ISSUERS, undefined, "not a url"])(
     "is refused when ISSUER is %s, so it can never be on in production",
     (issuer) => {
-      expect(refusal({ DEV_OUTBOX: "true", ISSUER: issuer })).toContain("DEV_OUTBOX");
+      expect(refusal({ ...env, DEV_OUTBOX: "true", ISSUER: issuer }, parseConfig)).toContain("DEV_OUTBOX");
     },
   );
 
   it("is off unless exactly true, and refuses values other than true/false", () => {
-    const production = { ...RESEND, ISSUER: "https://auth.example.com" };
-    expect(parseMailConfig({ ...production, DEV_OUTBOX: "false" }).devOutbox).toBe(false);
-    expect(refusal({ DEV_OUTBOX: "yes", ISSUER: "http://localhost:8787" })).toContain("DEV_OUTBOX");
+    const production = { ...env, ...RESEND, SMS_PROVIDER: "none", ISSUER: "https://auth.example.com" };
+    expect(parseConfig({ ...production, DEV_OUTBOX: "false" }).devOutbox).toBe(false);
+    expect(refusal({ ...env, DEV_OUTBOX: "yes", ISSUER: "http://localhost:8787" }, parseConfig)).toContain(
+      "DEV_OUTBOX",
+    );
   });
 });
 

@@ -1,14 +1,13 @@
-// The SMS adapters: the exact request each provider's API documents, how its failures map, the dev
-// outbox that keeps texts beside mail, and the SMS config that fails closed naming the variable.
+// The SMS adapters: the exact request each provider's API documents, how its failures map, and the
+// dev outbox that keeps texts beside mail. The SMS config is test/sms-config.test.ts's.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, type MockInstance, vi } from "vitest";
-import { ConfigError } from "../src/config";
-import { listOutbox } from "../src/mail/dev-outbox";
-import { devOutboxRoutes } from "../src/routes/dev-outbox-routes";
+import { createApp } from "../src/app";
+import type { SmsConfig } from "../src/config";
 import { createSmsSender } from "../src/sms/create-sms-sender";
-import { parseSmsConfig, type SmsConfig } from "../src/sms/sms-config";
 import type { SmsMessage } from "../src/sms/sms-sender";
 import { renderSms } from "../src/sms/sms-templates";
+import { listOutbox } from "../src/storage/kv/outbox-store";
 
 const ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN = "twilio-auth-token-5f4e3d2c1b";
@@ -214,7 +213,7 @@ describe("the dev outbox for SMS", () => {
     vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
     const to = number();
     const outbox = (printSecrets: boolean) =>
-      createSmsSender(parseSmsConfig({ SMS_PROVIDER: "outbox" }), { fetch, kv: env.KV, printSecrets });
+      createSmsSender(smsConfig({ provider: "outbox" }), { fetch, kv: env.KV, printSecrets });
     expect(await outbox(false).send({ ...MESSAGE, to })).toMatchObject({ ok: true });
     expect(await outbox(true).send({ ...MESSAGE, to, meta: { code: "777777" } })).toMatchObject({ ok: true });
     expect(fetchSpy).not.toHaveBeenCalled();
@@ -231,95 +230,16 @@ describe("the dev outbox for SMS", () => {
 
   it("shows in GET /dev/outbox beside mail, as JSON and as an escaped HTML page", async () => {
     const to = number();
-    const sender = createSmsSender(parseSmsConfig({ SMS_PROVIDER: "outbox" }), {
-      fetch,
-      kv: env.KV,
-      printSecrets: false,
-    });
+    const sender = createSmsSender(smsConfig({ provider: "outbox" }), { fetch, kv: env.KV, printSecrets: false });
     await sender.send({ ...MESSAGE, to, body: "<b>bold</b> 135790", meta: { code: "135790" } });
     const devEnv = { ...env, DEV_OUTBOX: "true", ISSUER: "http://localhost:8787" };
+    const app = createApp();
     const get = (accept: string) =>
-      devOutboxRoutes.fetch(new Request("http://localhost:8787/dev/outbox", { headers: { Accept: accept } }), devEnv);
+      app.fetch(new Request("http://localhost:8787/dev/outbox", { headers: { Accept: accept } }), devEnv);
     const { messages } = await (await get("application/json")).json<{ messages: { to: string; channel: string }[] }>();
     expect(messages.find((entry) => entry.to === to)).toMatchObject({ channel: "sms", code: "135790" });
     const page = await (await get("text/html")).text();
     expect(page).toContain(to);
     expect(page).toContain("&lt;b&gt;bold&lt;/b&gt; 135790");
-  });
-});
-
-describe("parseSmsConfig", () => {
-  const TWILIO = {
-    ISSUER: "https://auth.example.com",
-    SMS_PROVIDER: "twilio",
-    SMS_FROM: "+15005550006",
-    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-  };
-
-  function refusal(vars: Record<string, unknown>): string {
-    try {
-      parseSmsConfig(vars);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as ConfigError).message;
-    }
-    throw new Error("parseSmsConfig accepted the env");
-  }
-
-  it("requires SMS_PROVIDER when the issuer is not localhost, and defaults to the outbox on localhost", () => {
-    expect(refusal({ ISSUER: "https://auth.example.com" })).toContain("SMS_PROVIDER is required");
-    expect(parseSmsConfig({ ISSUER: "http://localhost:8787" })).toEqual({
-      provider: "outbox",
-      from: null,
-      twilio: null,
-      vonage: null,
-      timeoutMs: 5000,
-    });
-  });
-
-  it("reads Twilio's credentials and sender, and Vonage's", () => {
-    expect(parseSmsConfig({ ...TWILIO, SMS_TIMEOUT_MS: "2500" })).toEqual({
-      provider: "twilio",
-      from: "+15005550006",
-      twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
-      vonage: null,
-      timeoutMs: 2500,
-    });
-    const vonage = { SMS_PROVIDER: "vonage", SMS_FROM: "Acme", VONAGE_API_KEY: VONAGE_KEY, VONAGE_API_SECRET: "x1" };
-    expect(parseSmsConfig(vonage)).toMatchObject({
-      provider: "vonage",
-      vonage: { apiKey: VONAGE_KEY, apiSecret: "x1" },
-    });
-    expect(parseSmsConfig({ SMS_PROVIDER: "none" })).toMatchObject({ provider: "none", from: null });
-  });
-
-  it.each([
-    ["TWILIO_AUTH_TOKEN", { TWILIO_AUTH_TOKEN: undefined }],
-    ["TWILIO_AUTH_TOKEN", { TWILIO_AUTH_TOKEN: "has a space secretvalue" }],
-    ["TWILIO_ACCOUNT_SID", { TWILIO_ACCOUNT_SID: "SK-not-an-account-sid" }],
-    ["SMS_FROM", { SMS_FROM: undefined }],
-    ["SMS_FROM", { SMS_FROM: "+0123456789" }],
-    ["SMS_FROM", { SMS_FROM: "TwelveLetter" }],
-    ["SMS_PROVIDER", { SMS_PROVIDER: "carrier-pigeon" }],
-    ["SMS_TIMEOUT_MS", { SMS_TIMEOUT_MS: "10" }],
-  ])("names %s when it is missing or malformed, without echoing its value", (variable, changes) => {
-    const message = refusal({ ...TWILIO, ...changes });
-    expect(message).toContain(variable);
-    const value = Object.values(changes)[0];
-    if (typeof value === "string") expect(message).not.toContain(value);
-    expect(message).not.toContain(AUTH_TOKEN);
-  });
-
-  it("requires both Vonage credentials and never echoes the secret", () => {
-    const message = refusal({ SMS_PROVIDER: "vonage", SMS_FROM: "Acme", VONAGE_API_SECRET: "bad secret!" });
-    expect(message).toContain("VONAGE_API_KEY is required");
-    expect(message).toContain("VONAGE_API_SECRET must be printable ASCII");
-    expect(message).not.toContain("bad secret!");
-  });
-
-  it("refuses a Messaging Service SID as the sender of any provider but Twilio", () => {
-    const vonage = { SMS_PROVIDER: "vonage", VONAGE_API_KEY: "k", VONAGE_API_SECRET: "s" };
-    expect(refusal({ ...vonage, SMS_FROM: "MG0123456789abcdef0123456789abcdef" })).toContain("SMS_FROM");
   });
 });

@@ -1,21 +1,25 @@
 // Picks the Mailer that MailConfig names. The only place that knows every adapter.
 
-import { ConfigError } from "../config";
+import { ConfigError, type MailConfig } from "../config";
 import { createDevOutboxMailer } from "./dev-outbox";
-import type { MailConfig } from "./mail-config";
 import type { Mailer } from "./mailer";
 import { createMailgunMailer } from "./mailgun-mailer";
 import { createPostmarkMailer } from "./postmark-mailer";
 import { createResendMailer } from "./resend-mailer";
 import { createSendgridMailer } from "./sendgrid-mailer";
 
-export function createMailer(config: MailConfig, deps: { fetch: typeof fetch; kv: KVNamespace }): Mailer {
-  if (config.provider === "outbox") return createDevOutboxMailer({ kv: deps.kv, printSecrets: config.devOutbox });
-  // parseMailConfig guarantees a key for every real provider; this only satisfies the type.
+export interface MailerDeps {
+  fetch: typeof fetch;
+  kv: KVNamespace;
+  /** The outbox prints codes and links only when DEV_OUTBOX is on (config allows it on a local issuer only). */
+  printSecrets: boolean;
+}
+
+export function createMailer(config: MailConfig, deps: MailerDeps): Mailer {
+  if (config.provider === "outbox") return createDevOutboxMailer({ kv: deps.kv, printSecrets: deps.printSecrets });
+  // Config requires a key for every real provider; this only satisfies the type.
   if (!config.apiKey) throw new ConfigError("MAIL_API_KEY is required unless MAIL_PROVIDER is outbox");
-  // workerd's fetch throws "Illegal invocation" when `this` is another object (deps): call it on globalThis.
-  const fetchOutbound: typeof fetch = (input, init) => deps.fetch.call(globalThis, input, init);
-  const options = { apiKey: config.apiKey, from: config.from, timeoutMs: config.timeoutMs, fetch: fetchOutbound };
+  const options = { apiKey: config.apiKey, from: config.from, timeoutMs: config.timeoutMs, fetch: deps.fetch };
   switch (config.provider) {
     case "resend":
       return createResendMailer(options);

@@ -1,4 +1,7 @@
-// The mail port: what services hand to a Mailer and what they get back. Adapters live beside it.
+// The mail port: what services hand to a Mailer and what they get back (the one DeliveryOutcome of
+// src/outbound/). Adapters live beside it.
+
+import type { DeliveryOutcome } from "../outbound/provider-request";
 
 export type MailKind =
   | "verify_email"
@@ -18,16 +21,6 @@ export interface MailMessage {
   meta?: { code?: string; link?: string };
 }
 
-/**
- * Why a provider did not take a message: `unauthorized` (bad or revoked key: fix config, do not retry),
- * `rejected` (the provider refused this message), `rate_limited` and `unavailable` (try again later).
- */
-export type MailFailure = "unauthorized" | "rejected" | "rate_limited" | "unavailable";
-
-export type MailOutcome =
-  | { ok: true; providerId?: string }
-  | { ok: false; failure: MailFailure; retryable: boolean; status?: number };
-
 export interface Mailer {
-  send(message: MailMessage): Promise<MailOutcome>;
+  send(message: MailMessage): Promise<DeliveryOutcome>;
 }

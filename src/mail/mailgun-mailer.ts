@@ -3,8 +3,8 @@
 // for this endpoint. Answers {"id": "<...>", "message": "Queued. Thank you."}.
 // https://documentation.mailgun.com/docs/mailgun/api-reference/send/mailgun/messages
 
+import { accepted, deliverThroughProvider, readJsonString } from "../outbound/provider-request";
 import type { Mailer } from "./mailer";
-import { deliverToProvider, readJsonString } from "./provider-delivery";
 import type { ProviderMailerOptions } from "./resend-mailer";
 
 const MAILGUN_HOSTS = { us: "https://api.mailgun.net", eu: "https://api.eu.mailgun.net" } as const;
@@ -24,16 +24,18 @@ export function createMailgunMailer(options: ProviderMailerOptions & { domain: s
       form.set("subject", message.subject);
       form.set("text", message.text);
       form.set("html", message.html);
-      return deliverToProvider({
-        provider: "mailgun",
-        kind: message.kind,
-        url,
-        // No Content-Type here: fetch sets multipart/form-data with its boundary.
-        init: { method: "POST", headers: { Authorization: authorization }, body: form },
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs,
-        readProviderId: (response) => readJsonString(response, "id"),
-      });
+      return deliverThroughProvider(
+        {
+          provider: "mailgun",
+          kind: message.kind,
+          url,
+          // No Content-Type here: fetch sets multipart/form-data with its boundary.
+          init: { method: "POST", headers: { Authorization: authorization }, body: form },
+          fetch: options.fetch,
+          timeoutMs: options.timeoutMs,
+        },
+        async (response) => accepted(await readJsonString(response, "id")),
+      );
     },
   };
 }

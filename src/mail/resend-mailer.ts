@@ -1,8 +1,8 @@
 // Resend: POST https://api.resend.com/emails with a Bearer key and a JSON body; answers {"id": "..."}.
 // https://resend.com/docs/api-reference/emails/send-email
 
+import { accepted, deliverThroughProvider, readJsonString } from "../outbound/provider-request";
 import type { Mailer } from "./mailer";
-import { deliverToProvider, readJsonString } from "./provider-delivery";
 
 export const RESEND_URL = "https://api.resend.com/emails";
 
@@ -16,24 +16,26 @@ export interface ProviderMailerOptions {
 export function createResendMailer(options: ProviderMailerOptions): Mailer {
   return {
     send: (message) =>
-      deliverToProvider({
-        provider: "resend",
-        kind: message.kind,
-        url: RESEND_URL,
-        init: {
-          method: "POST",
-          headers: { Authorization: `Bearer ${options.apiKey}`, "Content-Type": "application/json" },
-          body: JSON.stringify({
-            from: options.from,
-            to: [message.to],
-            subject: message.subject,
-            html: message.html,
-            text: message.text,
-          }),
+      deliverThroughProvider(
+        {
+          provider: "resend",
+          kind: message.kind,
+          url: RESEND_URL,
+          init: {
+            method: "POST",
+            headers: { Authorization: `Bearer ${options.apiKey}`, "Content-Type": "application/json" },
+            body: JSON.stringify({
+              from: options.from,
+              to: [message.to],
+              subject: message.subject,
+              html: message.html,
+              text: message.text,
+            }),
+          },
+          fetch: options.fetch,
+          timeoutMs: options.timeoutMs,
         },
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs,
-        readProviderId: (response) => readJsonString(response, "id"),
-      }),
+        async (response) => accepted(await readJsonString(response, "id")),
+      ),
   };
 }

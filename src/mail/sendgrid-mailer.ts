@@ -2,9 +2,9 @@
 // text/plain before text/html in `content`; it answers 202 with the id in the X-Message-Id header.
 // https://www.twilio.com/docs/sendgrid/api-reference/mail-send/mail-send
 
-import { parseMailbox } from "./mail-config";
+import { parseMailbox } from "../config/mailbox";
+import { accepted, deliverThroughProvider } from "../outbound/provider-request";
 import type { Mailer } from "./mailer";
-import { deliverToProvider } from "./provider-delivery";
 import type { ProviderMailerOptions } from "./resend-mailer";
 
 export const SENDGRID_URL = "https://api.sendgrid.com/v3/mail/send";
@@ -14,26 +14,28 @@ export function createSendgridMailer(options: ProviderMailerOptions): Mailer {
   const from = parseMailbox(options.from) ?? { email: options.from };
   return {
     send: (message) =>
-      deliverToProvider({
-        provider: "sendgrid",
-        kind: message.kind,
-        url: SENDGRID_URL,
-        init: {
-          method: "POST",
-          headers: { Authorization: `Bearer ${options.apiKey}`, "Content-Type": "application/json" },
-          body: JSON.stringify({
-            personalizations: [{ to: [{ email: message.to }] }],
-            from,
-            subject: message.subject,
-            content: [
-              { type: "text/plain", value: message.text },
-              { type: "text/html", value: message.html },
-            ],
-          }),
+      deliverThroughProvider(
+        {
+          provider: "sendgrid",
+          kind: message.kind,
+          url: SENDGRID_URL,
+          init: {
+            method: "POST",
+            headers: { Authorization: `Bearer ${options.apiKey}`, "Content-Type": "application/json" },
+            body: JSON.stringify({
+              personalizations: [{ to: [{ email: message.to }] }],
+              from,
+              subject: message.subject,
+              content: [
+                { type: "text/plain", value: message.text },
+                { type: "text/html", value: message.html },
+              ],
+            }),
+          },
+          fetch: options.fetch,
+          timeoutMs: options.timeoutMs,
         },
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs,
-        readProviderId: async (response) => response.headers.get("X-Message-Id") ?? undefined,
-      }),
+        async (response) => accepted(response.headers.get("X-Message-Id") ?? undefined),
+      ),
   };
 }

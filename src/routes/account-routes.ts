@@ -2,17 +2,16 @@
 
 import { Hono } from "hono";
 import { AppError } from "../errors";
-import { deleteAccount, toPublicUser, updateProfile } from "../services/profile-service";
-import { listSessions, revokeEverySession, revokeOwnSession } from "../services/session-service";
-import type { SessionRow } from "../storage/schema";
+import { deleteAccount, updateProfile } from "../services/profile-service";
+import { endEverySession, listSessions, revokeOwnSession } from "../services/session-service";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { DeleteAccountBody, ProfilePatchBody, SessionIdParam } from "./schemas";
+import { toPublicSession, toPublicUser } from "./views";
 
 const NO_STORE = { "Cache-Control": "no-store" };
-const isoTime = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 export const accountRoutes = new Hono<AppEnv>();
 
@@ -21,7 +20,7 @@ accountRoutes.on(["GET", "PATCH", "DELETE"], "/v1/me", requireCaller);
 accountRoutes.on(["GET", "DELETE"], "/v1/sessions", requireCaller);
 accountRoutes.delete("/v1/sessions/:id", requireCaller);
 
-accountRoutes.get("/v1/me", (c) => c.json(toPublicUser(c.get("caller").user), 200, NO_STORE));
+accountRoutes.get("/v1/me", (c) => c.json(toPublicUser(c.get("principal").user), 200, NO_STORE));
 
 accountRoutes.patch("/v1/me", async (c) => {
   const { first_name, last_name, ...rest } = await readBody(c, ProfilePatchBody);
@@ -30,41 +29,34 @@ accountRoutes.patch("/v1/me", async (c) => {
     ...(first_name === undefined ? {} : { firstName: first_name }),
     ...(last_name === undefined ? {} : { lastName: last_name }),
   };
-  const result = await updateProfile(c.get("services"), c.get("caller").user.id, changes);
+  const result = await updateProfile(c.get("services"), c.get("principal"), changes);
   if (!result.ok) throw new AppError(result.error);
   return c.json(toPublicUser(result.value), 200, NO_STORE);
 });
 
 accountRoutes.delete("/v1/me", async (c) => {
   const { password } = await readBody(c, DeleteAccountBody);
-  const result = await deleteAccount(c.get("services"), clientInfo(c), c.get("caller").user, password);
+  const result = await deleteAccount(c.get("services"), clientInfo(c), c.get("principal"), password);
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });
 
 accountRoutes.get("/v1/sessions", async (c) => {
-  const caller = c.get("caller");
-  const sessions = await listSessions(c.get("services"), caller);
-  const view = (session: SessionRow) => ({
-    id: session.id,
-    created_at: isoTime(session.createdAt),
-    last_used_at: isoTime(session.lastUsedAt),
-    user_agent: session.userAgent,
-    ip: session.ip,
-    current: session.id === caller.session.id,
-  });
-  return c.json({ sessions: sessions.map(view) }, 200, NO_STORE);
+  const principal = c.get("principal");
+  const sessions = await listSessions(c.get("services"), principal);
+  const view = sessions.map((session) => toPublicSession(session, principal.session.id));
+  return c.json({ sessions: view }, 200, NO_STORE);
 });
 
 accountRoutes.delete("/v1/sessions", async (c) => {
-  await revokeEverySession(c.get("services"), c.get("caller").user.id, "revoked_all_by_user");
+  await endEverySession(c.get("services"), c.get("principal"));
   return c.body(null, 204);
 });
 
 accountRoutes.delete("/v1/sessions/:id", async (c) => {
   const params = SessionIdParam.safeParse(c.req.param());
   if (!params.success) throw new AppError({ code: "session_not_found", reason: "malformed session id" });
-  const result = await revokeOwnSession(c.get("services"), c.get("caller"), params.data.id);
+  const result = await revokeOwnSession(c.get("services"), c.get("principal"), params.data.id);
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });

@@ -3,7 +3,6 @@
 import { Hono } from "hono";
 import { AppError } from "../errors";
 import { logIn } from "../services/account-service";
-import { toPublicUser } from "../services/profile-service";
 import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
@@ -15,6 +14,7 @@ import { gate } from "./http/rate-limit";
 import { clearRefreshCookie, presentedRefreshToken, readBearerToken, tokenResponseBody } from "./http/token-transport";
 import { mfaRequiredBody } from "./mfa-routes";
 import { LoginBody, LogoutBody, RefreshBody, SignupBody, VerifyBody } from "./schemas";
+import { toPublicUser } from "./views";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 

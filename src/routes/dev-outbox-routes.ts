@@ -1,25 +1,11 @@
 // GET /dev/outbox: the dev outbox for people (HTML) and scripts (JSON). Answers exactly like an unknown
-// path unless DEV_OUTBOX is on, which mail config allows only on a localhost issuer.
+// path unless config.devOutbox (DEV_OUTBOX) is on, which config allows only on a local issuer.
 
 import { Hono } from "hono";
-import type { Bindings } from "../bindings";
-import { listOutbox, type OutboxEntry } from "../mail/dev-outbox";
 import { escapeHtml, isWebLink } from "../mail/html-escape";
-import { type MailConfig, parseMailConfig } from "../mail/mail-config";
+import { listOutbox, type OutboxEntry } from "../storage/kv/outbox-store";
 import type { AppEnv } from "./http/app-env";
 import { problemResponse } from "./http/problem";
-
-// Parsed once per env object, like src/context.ts; the lead will fold MailConfig into ServiceContext.
-const mailConfigs = new WeakMap<Bindings, MailConfig>();
-
-function readMailConfig(env: Bindings): MailConfig {
-  let config = mailConfigs.get(env);
-  if (!config) {
-    config = parseMailConfig(env as unknown as Record<string, unknown>);
-    mailConfigs.set(env, config);
-  }
-  return config;
-}
 
 function wantsJson(accept: string | undefined): boolean {
   return accept !== undefined && /application\/json/i.test(accept) && !/text\/html/i.test(accept);
@@ -92,8 +78,9 @@ ${body}
 export const devOutboxRoutes = new Hono<AppEnv>();
 
 devOutboxRoutes.get("/dev/outbox", async (c) => {
-  if (!readMailConfig(c.env).devOutbox) return problemResponse(c, { code: "not_found" });
-  const messages = await listOutbox(c.env.KV, readLimit(c.req.query("limit")));
+  const { config, kv } = c.get("services");
+  if (!config.devOutbox) return problemResponse(c, { code: "not_found" });
+  const messages = await listOutbox(kv, readLimit(c.req.query("limit")));
   if (wantsJson(c.req.header("Accept"))) return c.json({ messages }, 200, { "Cache-Control": "no-store" });
   return c.html(renderOutboxPage(messages), 200, PAGE_SECURITY_HEADERS);
 });

@@ -6,7 +6,6 @@ import { requestEmailChange } from "../services/email-change-service";
 import { resendVerificationCode, verifyEmail } from "../services/email-verification-service";
 import type { Redemption } from "../services/one-time-codes";
 import { changePassword, requestPasswordReset, resetPassword } from "../services/password-service";
-import { toPublicUser } from "../services/profile-service";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
@@ -23,6 +22,7 @@ import {
   PasswordResetBody,
 } from "./mail-flow-schemas";
 import { mfaRequiredBody } from "./mfa-routes";
+import { toPublicUser } from "./views";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -66,7 +66,7 @@ mailFlowRoutes.post("/v1/password/reset", gate("redeem_code"), async (c) => {
 mailFlowRoutes.post("/v1/password/change", requireCaller, async (c) => {
   const body = await readBody(c, PasswordChangeBody);
   const input = { currentPassword: body.current_password, newPassword: body.new_password };
-  const result = await changePassword(c.get("services"), requestScope(c), clientInfo(c), c.get("caller"), input);
+  const result = await changePassword(c.get("services"), requestScope(c), clientInfo(c), c.get("principal"), input);
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });
@@ -74,7 +74,7 @@ mailFlowRoutes.post("/v1/password/change", requireCaller, async (c) => {
 mailFlowRoutes.post("/v1/email/change", requireCaller, async (c) => {
   const body = await readBody(c, EmailChangeBody);
   const input = { newEmail: body.new_email, password: body.password };
-  const result = await requestEmailChange(c.get("services"), requestScope(c), clientInfo(c), c.get("caller"), input);
+  const result = await requestEmailChange(c.get("services"), requestScope(c), clientInfo(c), c.get("principal"), input);
   if (!result.ok) throw new AppError(result.error);
   return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
 });

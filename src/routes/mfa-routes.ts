@@ -39,7 +39,7 @@ mfaRoutes.post("/v1/mfa/totp/confirm", requireCaller);
 mfaRoutes.post("/v1/mfa/recovery-codes", requireCaller);
 
 mfaRoutes.post("/v1/mfa/totp", async (c) => {
-  const result = await startTotpEnrolment(c.get("services"), c.get("caller").user);
+  const result = await startTotpEnrolment(c.get("services"), c.get("principal"));
   if (!result.ok) throw new AppError(result.error);
   const { secret, otpauthUri, qrSvg } = result.value;
   return c.json({ secret, otpauth_uri: otpauthUri, qr_svg: qrSvg }, 200, NO_STORE);
@@ -47,7 +47,7 @@ mfaRoutes.post("/v1/mfa/totp", async (c) => {
 
 mfaRoutes.post("/v1/mfa/totp/confirm", gate("second_factor"), async (c) => {
   const { code, password } = await readBody(c, TotpConfirmBody);
-  const result = await confirmTotp(c.get("services"), clientInfo(c), c.get("caller").user, { code, password });
+  const result = await confirmTotp(c.get("services"), clientInfo(c), c.get("principal"), { code, password });
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });
@@ -55,7 +55,7 @@ mfaRoutes.post("/v1/mfa/totp/confirm", gate("second_factor"), async (c) => {
 mfaRoutes.delete("/v1/mfa/totp", gate("second_factor"), async (c) => {
   const body = await readBody(c, TotpDeleteBody);
   const proof = "code" in body ? { code: body.code } : { recoveryCode: body.recovery_code };
-  const result = await disableTotp(c.get("services"), clientInfo(c), c.get("caller").user, {
+  const result = await disableTotp(c.get("services"), clientInfo(c), c.get("principal"), {
     password: body.password,
     ...proof,
   });
@@ -65,7 +65,7 @@ mfaRoutes.delete("/v1/mfa/totp", gate("second_factor"), async (c) => {
 
 mfaRoutes.post("/v1/mfa/recovery-codes", gate("second_factor"), async (c) => {
   const { code } = await readBody(c, RecoveryCodesBody);
-  const result = await regenerateRecoveryCodes(c.get("services"), c.get("caller").user, code);
+  const result = await regenerateRecoveryCodes(c.get("services"), c.get("principal"), code);
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });

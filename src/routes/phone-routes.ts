@@ -3,12 +3,12 @@
 import { Hono } from "hono";
 import { AppError } from "../errors";
 import { confirmPhoneNumber, requestPhoneVerification } from "../services/phone-service";
-import { toPublicUser } from "../services/profile-service";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { gate } from "./http/rate-limit";
 import { PhoneBody, PhoneVerifyBody } from "./phone-schemas";
+import { toPublicUser } from "./views";
 
 const NO_STORE = { "Cache-Control": "no-store" };
 
@@ -16,8 +16,7 @@ export const phoneRoutes = new Hono<AppEnv>();
 
 phoneRoutes.post("/v1/phone", gate("send_phone_code"), requireCaller, async (c) => {
   const { phone: rawPhone } = await readBody(c, PhoneBody);
-  const user = c.get("caller").user;
-  const result = await requestPhoneVerification(c.get("services"), user, rawPhone);
+  const result = await requestPhoneVerification(c.get("services"), c.get("principal"), rawPhone);
   if (!result.ok) throw new AppError(result.error);
   return c.json({ otp_request_id: result.value.requestId }, 202, NO_STORE);
 });
@@ -25,7 +24,7 @@ phoneRoutes.post("/v1/phone", gate("send_phone_code"), requireCaller, async (c) 
 phoneRoutes.post("/v1/phone/verify", gate("redeem_code"), requireCaller, async (c) => {
   const body = await readBody(c, PhoneVerifyBody);
   const input = { requestId: body.otp_request_id, code: body.code };
-  const result = await confirmPhoneNumber(c.get("services"), c.get("caller").user, input);
+  const result = await confirmPhoneNumber(c.get("services"), c.get("principal"), input);
   if (!result.ok) throw new AppError(result.error);
   return c.json(toPublicUser(result.value), 200, NO_STORE);
 });

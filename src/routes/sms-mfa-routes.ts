@@ -27,7 +27,7 @@ smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", gate("second_factor"), requir
 smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", async (c) => {
   const { password } = await readBody(c, SmsMfaChangeBody);
   const enabled = c.req.method === "POST";
-  const result = await changeSmsMfa(c.get("services"), clientInfo(c), c.get("caller").user, { password, enabled });
+  const result = await changeSmsMfa(c.get("services"), clientInfo(c), c.get("principal"), { password, enabled });
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });

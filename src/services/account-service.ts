@@ -12,6 +12,7 @@ import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
 import { admitLogin, canonicalLoginIdentifier, clearingLoginFailures, clearLoginFailures } from "./login-throttle";
 import { finishFirstFactor, type LoginOutcome } from "./mfa-service";
+import { isDisabled } from "./model";
 
 export type LoginInput = { password: string } & ({ email: string } | { username: string });
 
@@ -34,7 +35,7 @@ export async function logIn(
   }
   const verification = await verifyPassword(input.password, user.passwordHash, policy);
   if (!verification.valid) return fail("invalid_credentials", { reason: "wrong password" });
-  if (user.disabledAt !== null) return fail("invalid_credentials", { reason: "account disabled" });
+  if (isDisabled(user)) return fail("invalid_credentials", { reason: "account disabled" });
   // From here the password is right and its identifier's failures are forgotten on every path.
   // Only after a correct password, so this answer reveals nothing to someone guessing.
   if (context.config.emailVerification === "required" && !user.emailVerified) {

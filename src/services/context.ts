@@ -1,10 +1,8 @@
 // What every service receives: parsed config, stores and keys. Built once per isolate in src/context.ts.
 
-import type { Config } from "../config";
+import type { Config, MailConfig, SmsConfig } from "../config";
 import type { KeySet } from "../crypto/signing-keys";
-import type { MailConfig } from "../mail/mail-config";
 import type { Mailer } from "../mail/mailer";
-import type { SmsConfig } from "../sms/sms-config";
 import type { SmsSender } from "../sms/sms-sender";
 import type { Database } from "../storage/database";
 import type { SessionWindow } from "../storage/session-store";
@@ -19,8 +17,10 @@ export interface ServiceContext {
   otpKey: CryptoKey;
   /** AES-256-GCM key for TOTP secrets at rest (from TOTP_ENCRYPTION_KEY). */
   totpKey: CryptoKey;
+  /** The same object as config.mail. */
   mail: MailConfig;
   mailer: Mailer;
+  /** The same object as config.sms. */
   sms: SmsConfig;
   smsSender: SmsSender;
   rateLimiters: RateLimiters;

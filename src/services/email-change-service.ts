@@ -20,13 +20,13 @@ export async function requestEmailChange(
   input: { newEmail: string; password: string },
 ): Promise<Result<{ requestId: string }>> {
   const { user } = caller;
-  const rechecked = await recheckPassword(context, client, user, input.password, "email change");
+  const rechecked = await recheckPassword(context, client, user.id, input.password, "email change");
   if (!rechecked.ok) return rechecked;
   const newEmail = normalizeEmail(input.newEmail);
   if (!newEmail)
-    return fail("invalid_request", { issues: [{ field: "new_email", message: "is not a valid email address" }] });
+    return fail("invalid_request", { issues: [{ field: "newEmail", message: "is not a valid email address" }] });
   if (newEmail === user.email) {
-    return fail("invalid_request", { issues: [{ field: "new_email", message: "is the current address" }] });
+    return fail("invalid_request", { issues: [{ field: "newEmail", message: "is the current address" }] });
   }
   // Each request mails two people: bounded per recipient (any account's) and per asking account.
   const admitted = await admitSubject(context, "change_email", { email: newEmail, userId: user.id });

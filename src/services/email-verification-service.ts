@@ -11,6 +11,7 @@ import { type ClientInfo, type RequestScope, type ServiceContext, sessionWindow 
 import { normalizeEmail } from "./identifiers";
 import { buildMailLink, sendMailNow } from "./mail-delivery";
 import { finishFirstFactor, type MfaMethod } from "./mfa-service";
+import { isDisabled, toUser, type User } from "./model";
 import {
   type IssuedCode,
   issueOneTimeCode,
@@ -63,7 +64,7 @@ export async function resendVerificationCode(
 
 async function resendLater(context: ServiceContext, email: string, requestId: string): Promise<void> {
   const user = await findUserByEmail(context.db, email);
-  if (!user || user.emailVerified || user.disabledAt !== null) return;
+  if (!user || user.emailVerified || isDisabled(user)) return;
   const issued = await issueOneTimeCode(context, {
     userId: user.id,
     purpose: "verify_email",
@@ -76,10 +77,10 @@ async function resendLater(context: ServiceContext, email: string, requestId: st
 }
 
 export type EmailVerification =
-  | { kind: "verified"; user: UserRow; tokens: IssuedTokens }
+  | { kind: "verified"; user: User; tokens: IssuedTokens }
   /** The account has a second factor: the link proved the mailbox, the challenge must still be met. */
-  | { kind: "mfa_required"; user: UserRow; mfaToken: string; methods: MfaMethod[]; expiresIn: number }
-  | { kind: "email_changed"; user: UserRow };
+  | { kind: "mfa_required"; user: User; mfaToken: string; methods: MfaMethod[]; expiresIn: number }
+  | { kind: "email_changed"; user: User };
 
 export async function verifyEmail(
   context: ServiceContext,
@@ -101,7 +102,7 @@ export async function verifyEmail(
         displaceUnverified: context.config.emailVerification === "required",
       });
       return user
-        ? succeed({ kind: "email_changed", user })
+        ? succeed({ kind: "email_changed", user: toUser(user) })
         : fail("code_expired", { reason: "asking session ended, account disabled or gone" });
     } catch (error) {
       if (uniqueViolation(error) === "users.email")
@@ -113,10 +114,10 @@ export async function verifyEmail(
   const user =
     (await markEmailVerified(context.db, code.userId, code.target, now)) ??
     (await findUserById(context.db, code.userId));
-  if (!user || user.email !== code.target || user.disabledAt !== null) {
+  if (!user || user.email !== code.target || isDisabled(user)) {
     return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
   }
   const outcome = await finishFirstFactor(context, user, client, ["otp"]);
-  if (outcome.kind === "mfa_required") return succeed({ ...outcome, user });
-  return succeed({ kind: "verified", user, tokens: outcome.tokens });
+  if (outcome.kind === "mfa_required") return succeed({ ...outcome, user: toUser(user) });
+  return succeed({ kind: "verified", user: outcome.user, tokens: outcome.tokens });
 }

@@ -22,6 +22,8 @@ import type { MfaChallengeRow, UserRow } from "../storage/schema";
 import { hasConfirmedTotp } from "../storage/totp-store";
 import { findUserById } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
+import { parseStringList } from "./json-list";
+import { isDisabled, toUser, type User } from "./model";
 import { openSession } from "./session-opening";
 import type { IssuedTokens } from "./token-issuer";
 
@@ -45,7 +47,7 @@ export interface SecondFactor {
 }
 
 export type LoginOutcome =
-  | { kind: "session"; user: UserRow; tokens: IssuedTokens }
+  | { kind: "session"; user: User; tokens: IssuedTokens }
   | { kind: "mfa_required"; mfaToken: string; methods: MfaMethod[]; expiresIn: number };
 
 /** The second factors this user can finish a login with; empty when the account has none. */
@@ -82,7 +84,11 @@ export async function finishFirstFactor(
   const { hasConfirmedTotp: known, alongside = [] } = extras;
   const methods = known === undefined ? await availableMfaMethods(context, user) : mfaMethodsOf(user, known);
   if (methods.length === 0) {
-    return { kind: "session", user, tokens: await openSession(context, user, client, amr, { alongside }) };
+    return {
+      kind: "session",
+      user: toUser(user),
+      tokens: await openSession(context, user, client, amr, { alongside }),
+    };
   }
   const { mfaToken, expiresIn } = await createMfaChallenge(context, user, client, { methods, amr }, alongside);
   return { kind: "mfa_required", mfaToken, methods, expiresIn };
@@ -136,7 +142,7 @@ export async function completeMfaChallenge(
   mfaToken: string,
   factor: SecondFactor,
   client: ClientInfo,
-): Promise<Result<{ user: UserRow; tokens: IssuedTokens }>> {
+): Promise<Result<{ user: User; tokens: IssuedTokens }>> {
   if (mfaToken.length > MAX_MFA_TOKEN_LENGTH) return fail("invalid_mfa_token", { reason: "oversized token" });
   const challenge = await countMfaChallengeAttempt(context.db, {
     tokenHash: await sha256Base64Url(mfaToken),
@@ -144,29 +150,20 @@ export async function completeMfaChallenge(
     maxAttempts: MFA_CHALLENGE_MAX_ATTEMPTS,
   });
   if (!challenge) return fail("invalid_mfa_token", { reason: "unknown, used, expired or out of attempts" });
-  if (!parseList(challenge.methods).includes(factor.method)) {
-    return fail("invalid_request", { issues: [{ field: "body", message: `${factor.method} is not offered here` }] });
+  if (!parseStringList(challenge.methods).includes(factor.method)) {
+    return fail("invalid_request", { issues: [{ field: "input", message: `${factor.method} is not offered here` }] });
   }
   const verified = await factor.verify(context, challenge.userId);
   if (!verified.ok) return verified;
 
   const user = await findUserById(context.db, challenge.userId);
-  if (!user || user.disabledAt !== null) return fail("invalid_mfa_token", { reason: "account gone or disabled" });
-  const amr = [...new Set([...parseList(challenge.amr), ...factor.amr, "mfa"])];
+  if (!user || isDisabled(user)) return fail("invalid_mfa_token", { reason: "account gone or disabled" });
+  const amr = [...new Set([...parseStringList(challenge.amr), ...factor.amr, "mfa"])];
   const now = context.now();
   if (!(await consumeMfaChallenge(context.db, { id: challenge.id, amr: JSON.stringify(amr), now }))) {
     return fail("invalid_mfa_token", { reason: "completed or expired meanwhile" });
   }
   // The session takes the shape the first factor's request asked for (kept on the challenge).
   const sessionClient = { ...client, rotatesRefreshToken: challenge.rotatesRefreshToken };
-  return succeed({ user, tokens: await openSession(context, user, sessionClient, amr) });
-}
-
-function parseList(json: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(json);
-    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === "string") : [];
-  } catch {
-    return [];
-  }
+  return succeed({ user: toUser(user), tokens: await openSession(context, user, sessionClient, amr) });
 }

@@ -10,6 +10,7 @@ import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { normalizeEmail } from "./identifiers";
 import { clearLoginFailuresForUser } from "./login-throttle";
 import { buildMailLink, sendMailLater } from "./mail-delivery";
+import { isDisabled } from "./model";
 import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
 import { recheckPassword } from "./reauthentication";
@@ -40,7 +41,7 @@ async function sendResetCode(
   requestId: string,
 ): Promise<void> {
   const user = await findUserByEmail(context.db, email);
-  if (!user || user.disabledAt !== null) return;
+  if (!user || isDisabled(user)) return;
   const issued = await issueOneTimeCode(context, {
     userId: user.id,
     purpose: "reset_password",
@@ -61,14 +62,14 @@ export async function resetPassword(
   redemption: Redemption,
   newPassword: string,
 ): Promise<Result<void>> {
-  const weakness = checkPasswordPolicy(newPassword, context.config, "new_password");
+  const weakness = checkPasswordPolicy(newPassword, context.config, "newPassword");
   if (weakness) return fail("weak_password", { issues: [weakness] });
   const redeemed = await redeemOneTimeCode(context, redemption, ["reset_password"]);
   if (!redeemed.ok) return redeemed;
   const code = redeemed.value;
   // A code sent to an address the account has since left, or to an account since disabled, resets nothing.
   const current = await findUserById(context.db, code.userId);
-  if (!current || current.email !== code.target || current.disabledAt !== null) {
+  if (!current || current.email !== code.target || isDisabled(current)) {
     return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
   }
   const now = context.now();
@@ -103,16 +104,17 @@ export async function changePassword(
   caller: AuthenticatedCaller,
   input: { currentPassword: string; newPassword: string },
 ): Promise<Result<void>> {
-  const { user } = caller;
   const policy = context.config.passwordScrypt;
-  const rechecked = await recheckPassword(context, client, user, input.currentPassword, "password change");
-  if (!rechecked.ok || !user.passwordHash) return rechecked.ok ? fail("invalid_credentials") : rechecked;
-  const weakness = checkPasswordPolicy(input.newPassword, context.config, "new_password");
+  const rechecked = await recheckPassword(context, client, caller.user.id, input.currentPassword, "password change");
+  if (!rechecked.ok) return rechecked;
+  const user = rechecked.value;
+  const weakness = checkPasswordPolicy(input.newPassword, context.config, "newPassword");
   if (weakness) return fail("weak_password", { issues: [weakness] });
   const now = context.now();
   // Every other session ends with the change, in the same batch; the one making the change stays.
   const replaced = await replacePasswordEndingSessions(context.db, {
     userId: user.id,
+    // Compare-and-swap on the hash just verified: a concurrent change wins over this one.
     expectedHash: user.passwordHash,
     newHash: await hashPassword(input.newPassword, policy),
     now,

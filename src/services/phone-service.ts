@@ -4,11 +4,12 @@
 
 import { fail, type Result, succeed } from "../errors";
 import { markPhoneVerified, storePhoneNumber } from "../storage/phone-store";
-import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
 import { admitSubject } from "./abuse-limits";
 import type { ServiceContext } from "./context";
+import { toUser, type User } from "./model";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
+import type { Principal } from "./principal";
 import { sendSmsNow } from "./sms-sending";
 
 /** E.164: "+", a country code that does not start with 0, 8 to 15 digits in all (ITU-T E.164 §6). */
@@ -32,7 +33,7 @@ export function normalizePhoneNumber(raw: string): string | null {
  */
 export async function requestPhoneVerification(
   context: ServiceContext,
-  user: UserRow,
+  { user }: Principal,
   rawPhone: string,
 ): Promise<Result<{ requestId: string; phone: string }>> {
   const phone = normalizePhoneNumber(rawPhone);
@@ -68,13 +69,15 @@ export async function refusedPhoneChange(context: ServiceContext, userId: string
  */
 export async function confirmPhoneNumber(
   context: ServiceContext,
-  user: UserRow,
+  { user }: Principal,
   input: { requestId: string; code: string },
-): Promise<Result<UserRow>> {
+): Promise<Result<User>> {
   if (!user.phone) return fail("code_expired", { reason: "no phone number to confirm" });
   const owner = { userId: user.id, target: user.phone };
   const redeemed = await redeemOneTimeCode(context, input, ["verify_phone"], owner);
   if (!redeemed.ok) return redeemed;
   const verified = await markPhoneVerified(context.db, user.id, user.phone, context.now());
-  return verified ? succeed(verified) : fail("code_expired", { reason: "number changed since the code was sent" });
+  return verified
+    ? succeed(toUser(verified))
+    : fail("code_expired", { reason: "number changed since the code was sent" });
 }

@@ -1,59 +1,27 @@
-// The signed-in user's own account: read, change profile fields, delete.
+// The signed-in user's own account: read, change profile fields, delete. Results are domain Users;
+// each surface renders them (the native shape is src/routes/views.ts).
 
 import { fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
-import type { UserRow } from "../storage/schema";
 import { deleteUser, findUserById, type ProfileChanges, updateUserProfile } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { normalizeUsername } from "./identifiers";
+import { toUser, type User } from "./model";
 import { refusedPhoneChange } from "./phone-service";
+import type { Principal } from "./principal";
 import { recheckPassword } from "./reauthentication";
 import { denySessionTokens } from "./session-service";
 
-/** The user as clients see it: never the password hash. */
-export interface PublicUser {
-  id: string;
-  email: string;
-  email_verified: boolean;
-  username: string | null;
-  name: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  phone: string | null;
-  /** True once the number came back with its SMS code (POST /v1/phone/verify). */
-  phone_verified: boolean;
-  address: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export function toPublicUser(user: UserRow): PublicUser {
-  return {
-    id: user.id,
-    email: user.email,
-    email_verified: user.emailVerified,
-    username: user.username,
-    name: user.name,
-    first_name: user.firstName,
-    last_name: user.lastName,
-    phone: user.phone,
-    phone_verified: user.phoneVerified,
-    address: user.address,
-    created_at: new Date(user.createdAt * 1000).toISOString(),
-    updated_at: new Date(user.updatedAt * 1000).toISOString(),
-  };
-}
-
-export async function getUser(context: ServiceContext, userId: string): Promise<Result<UserRow>> {
+export async function getUser(context: ServiceContext, userId: string): Promise<Result<User>> {
   const user = await findUserById(context.db, userId);
-  return user ? succeed(user) : fail("user_not_found");
+  return user ? succeed(toUser(user)) : fail("user_not_found");
 }
 
 export async function updateProfile(
   context: ServiceContext,
-  userId: string,
+  { user: { id: userId } }: Principal,
   changes: ProfileChanges,
-): Promise<Result<UserRow>> {
+): Promise<Result<User>> {
   const normalized: ProfileChanges = { ...changes };
   if (typeof changes.username === "string") {
     const username = normalizeUsername(changes.username);
@@ -64,7 +32,7 @@ export async function updateProfile(
   try {
     const user = await updateUserProfile(context.db, userId, normalized, context.now());
     // Nothing was written: the user is gone, or the number would move while SMS sign-in holds it.
-    return user ? succeed(user) : refusedPhoneChange(context, userId);
+    return user ? succeed(toUser(user)) : refusedPhoneChange(context, userId);
   } catch (error) {
     if (uniqueViolation(error) === "users.username") return fail("username_taken");
     throw error;
@@ -75,10 +43,10 @@ export async function updateProfile(
 export async function deleteAccount(
   context: ServiceContext,
   client: ClientInfo,
-  user: UserRow,
+  { user }: Principal,
   password: string,
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user, password, "account deletion");
+  const rechecked = await recheckPassword(context, client, user.id, password, "account deletion");
   if (!rechecked.ok) return rechecked;
   const sessionIds = await deleteUser(context.db, user.id);
   if (sessionIds === null) return fail("user_not_found");

@@ -8,28 +8,33 @@ import { verifyPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
 import { accountFailureKey } from "../storage/login-failure-store";
 import type { UserRow } from "../storage/schema";
+import { findUserById } from "../storage/user-store";
 import { admitClient } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
 import { admitPasswordRecheck, clearLoginFailures } from "./login-throttle";
 
-/** `invalid_credentials` for a wrong password, a locked account and an account without a password alike. */
+/**
+ * `invalid_credentials` for a wrong password, a locked account and an account without a password
+ * alike. On success, the account as stored now (the caller may need its hash for a compare-and-swap).
+ */
 export async function recheckPassword(
   context: ServiceContext,
   client: ClientInfo,
-  user: UserRow,
+  userId: string,
   password: string,
   action: string,
-): Promise<Result<void>> {
+): Promise<Result<UserRow>> {
   const admitted = await admitClient(context, "recheck_password", client.ip);
   if (!admitted.ok) return admitted;
-  if (!(await admitPasswordRecheck(context, user.id))) {
+  if (!(await admitPasswordRecheck(context, userId))) {
     return fail("invalid_credentials", { reason: `account locked after failures (${action})` });
   }
-  const valid = user.passwordHash
+  const user = await findUserById(context.db, userId);
+  const valid = user?.passwordHash
     ? (await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)).valid
     : false;
-  if (!valid) return fail("invalid_credentials", { reason: `wrong password on ${action}` });
+  if (!user || !valid) return fail("invalid_credentials", { reason: `wrong password on ${action}` });
   // As at login: a right password forgets the failures before it.
-  await clearLoginFailures(context, accountFailureKey(user.id));
-  return succeed(undefined);
+  await clearLoginFailures(context, accountFailureKey(userId));
+  return succeed(user);
 }

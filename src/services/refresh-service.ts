@@ -13,6 +13,7 @@ import { claimRotation, findPresentedToken, type PresentedTokenState } from "../
 import { revokeSession, touchSession } from "../storage/session-store";
 import type { ServiceContext } from "./context";
 import { sessionWindow } from "./context";
+import { isDisabled } from "./model";
 import { denySessionTokens } from "./session-service";
 import { type IssuedTokens, issueTokens } from "./token-issuer";
 
@@ -51,7 +52,7 @@ async function resolveUnclaimable(
     session.revokedAt === null &&
     session.expiresAt > now &&
     session.lastUsedAt > now - window.idleTimeoutSeconds &&
-    user.disabledAt === null;
+    !isDisabled(user);
   if (!live) return fail("invalid_refresh_token", { reason: "session revoked, expired or idle" });
 
   if (token.successorHash === null) {

@@ -6,22 +6,27 @@ import { fail, type Result, succeed } from "../errors";
 import { denySessions } from "../storage/kv/revocation-store";
 import { voidingPendingEmailChanges } from "../storage/one-time-code-store";
 import { findPresentedToken } from "../storage/refresh-token-store";
-import type { SessionRow } from "../storage/schema";
 import { listLiveSessions, revokeAllSessions, revokeSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
-import type { AuthenticatedCaller } from "./token-verification";
+import { type Session, toSession } from "./model";
+import type { Principal } from "./principal";
 
 export async function denySessionTokens(context: ServiceContext, sessionIds: string[]): Promise<void> {
   if (sessionIds.length > 0) await denySessions(context.kv, sessionIds, context.config.accessTokenTtlSeconds);
 }
 
-export async function listSessions(context: ServiceContext, caller: AuthenticatedCaller): Promise<SessionRow[]> {
-  return listLiveSessions(context.db, caller.user.id, sessionWindow(context));
+export async function listSessions(context: ServiceContext, principal: Principal): Promise<Session[]> {
+  return (await listLiveSessions(context.db, principal.user.id, sessionWindow(context))).map(toSession);
+}
+
+/** "Log out everywhere" for the signed-in person. */
+export function endEverySession(context: ServiceContext, principal: Principal): Promise<number> {
+  return revokeEverySession(context, principal.user.id, "revoked_all_by_user");
 }
 
 export async function revokeOwnSession(
   context: ServiceContext,
-  caller: AuthenticatedCaller,
+  caller: Principal,
   sessionId: string,
 ): Promise<Result<void>> {
   const revoked = await revokeSession(context.db, sessionId, caller.user.id, "revoked_by_user", context.now());
@@ -50,7 +55,7 @@ export async function revokeSessionById(context: ServiceContext, sessionId: stri
 
 export interface LogoutInput {
   /** The verified caller when a bearer access token was presented. */
-  caller: AuthenticatedCaller | null;
+  caller: Principal | null;
   refreshToken: string | null;
 }
 

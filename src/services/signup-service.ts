@@ -15,6 +15,7 @@ import { mailVerificationCode, prepareVerificationCode } from "./email-verificat
 import { normalizeEmail, normalizeUsername } from "./identifiers";
 import { canonicalLoginIdentifier } from "./login-throttle";
 import { sendMailNow } from "./mail-delivery";
+import { isDisabled, toUser, type User } from "./model";
 import type { IssuedCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
 import { openSession } from "./session-opening";
@@ -28,7 +29,7 @@ export interface SignUpInput {
 }
 
 export type SignUpOutcome =
-  | { kind: "session"; user: UserRow; tokens: IssuedTokens }
+  | { kind: "session"; user: User; tokens: IssuedTokens }
   | { kind: "verification_required"; requestId: string };
 
 export async function signUp(
@@ -90,7 +91,7 @@ async function signUpWithSession(
   try {
     // The user and their first session in one batch: a refused address stores neither.
     const tokens = await openSession(context, user, client, ["pwd"], { before: [insertingUser(context.db, user)] });
-    return succeed({ kind: "session", user, tokens });
+    return succeed({ kind: "session", user: toUser(user), tokens });
   } catch (error) {
     return refuseDuplicate(error);
   }
@@ -133,7 +134,7 @@ async function replaceUnverifiedRegistration(
   user: UserRow,
 ): Promise<Result<SignUpOutcome> | undefined> {
   const existing = await findUserByEmail(context.db, user.email);
-  if (!existing || existing.emailVerified || existing.disabledAt !== null || !user.passwordHash) return undefined;
+  if (!existing || existing.emailVerified || isDisabled(existing) || !user.passwordHash) return undefined;
   const { passwordHash, username, name, firstName, lastName, phone, address } = user;
   const registration = { passwordHash, username, name, firstName, lastName, phone, address };
   const verification = await prepareVerificationCode(context, existing);

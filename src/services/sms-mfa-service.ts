@@ -11,7 +11,9 @@ import { findUserById } from "../storage/user-store";
 import { admitSubject } from "./abuse-limits";
 import { type ClientInfo, type ServiceContext, sessionWindow } from "./context";
 import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
+import { isDisabled } from "./model";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
+import type { Principal } from "./principal";
 import { recheckPassword } from "./reauthentication";
 import { sendSmsNow } from "./sms-sending";
 
@@ -31,16 +33,16 @@ function offersSms(methodsJson: string): boolean {
 }
 
 const canUseSms = (user: UserRow | undefined): user is UserRow & { phone: string } =>
-  user !== undefined && user.disabledAt === null && user.smsMfaEnabled && user.phoneVerified && user.phone !== null;
+  user !== undefined && !isDisabled(user) && user.smsMfaEnabled && user.phoneVerified && user.phone !== null;
 
 /** Needs the password; turning it on also needs a verified number (else phone_not_verified). */
 export async function changeSmsMfa(
   context: ServiceContext,
   client: ClientInfo,
-  user: UserRow,
+  { user }: Principal,
   input: { password: string; enabled: boolean },
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user, input.password, "SMS MFA change");
+  const rechecked = await recheckPassword(context, client, user.id, input.password, "SMS MFA change");
   if (!rechecked.ok) return rechecked;
   const changed = await setSmsMfaEnabled(context.db, user.id, input.enabled, context.now());
   return changed ? succeed(undefined) : fail("phone_not_verified", { reason: "SMS MFA needs a verified number" });
@@ -52,7 +54,7 @@ export async function findSmsMfaTarget(context: ServiceContext, mfaToken: string
   if (!challenge) return fail("invalid_mfa_token", { reason: "unknown, used or expired challenge" });
   const user = await findUserById(context.db, challenge.userId);
   if (!offersSms(challenge.methods) || !canUseSms(user)) {
-    return fail("invalid_request", { issues: [{ field: "mfa_token", message: "SMS is not offered for this login" }] });
+    return fail("invalid_request", { issues: [{ field: "mfaToken", message: "SMS is not offered for this login" }] });
   }
   return succeed({ userId: user.id, phone: user.phone });
 }

@@ -7,7 +7,6 @@ import { randomBytes } from "../crypto/random";
 import { openSecret, sealSecret } from "../crypto/secret-box";
 import { buildOtpauthUri, encodeBase32, findTotpStep } from "../crypto/totp";
 import { type Failure, fail, type Result, succeed } from "../errors";
-import type { UserRow } from "../storage/schema";
 import {
   acceptTotpStep,
   deleteTotpFactor,
@@ -18,6 +17,7 @@ import {
 } from "../storage/totp-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import type { SecondFactor } from "./mfa-service";
+import type { Principal } from "./principal";
 import { recheckPassword } from "./reauthentication";
 import { issueRecoveryCodes, redeemRecoveryCode } from "./recovery-codes";
 
@@ -37,7 +37,11 @@ export interface TotpEnrolment {
 const secretBinding = (userId: string) => `totp:${userId}`;
 
 /** Starts enrolment with a new secret (replacing an unconfirmed one); refused if TOTP is already on. */
-export async function startTotpEnrolment(context: ServiceContext, user: UserRow): Promise<Result<TotpEnrolment>> {
+export async function startTotpEnrolment(
+  context: ServiceContext,
+  principal: Principal,
+): Promise<Result<TotpEnrolment>> {
+  const { user } = principal;
   const secretBytes = randomBytes(TOTP_SECRET_BYTES);
   const saved = await savePendingTotpFactor(context.db, {
     userId: user.id,
@@ -54,13 +58,13 @@ export async function startTotpEnrolment(context: ServiceContext, user: UserRow)
 export async function confirmTotp(
   context: ServiceContext,
   client: ClientInfo,
-  user: UserRow,
+  { user }: Principal,
   proof: { code: string; password: string },
 ): Promise<Result<{ recoveryCodes: string[] }>> {
   // Re-authentication first: with a stolen access token alone, an attacker could otherwise bind
   // their own authenticator and lock the owner out of their next login. A wrong password counts no
   // code attempt.
-  const rechecked = await recheckPassword(context, client, user, proof.password, "TOTP confirmation");
+  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP confirmation");
   if (!rechecked.ok) return rechecked;
   const check = await checkTotpCode(context, user.id, proof.code, "pending");
   if (check === "absent") {
@@ -77,10 +81,10 @@ export type SecondFactorProof = { code: string } | { recoveryCode: string };
 export async function disableTotp(
   context: ServiceContext,
   client: ClientInfo,
-  user: UserRow,
+  { user }: Principal,
   proof: { password: string } & SecondFactorProof,
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user, proof.password, "TOTP removal");
+  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP removal");
   if (!rechecked.ok) return rechecked;
   const proven = await proveSecondFactor(context, user.id, proof);
   if (!proven.ok) return proven;
@@ -95,7 +99,7 @@ export async function disableTotp(
  */
 export async function regenerateRecoveryCodes(
   context: ServiceContext,
-  user: UserRow,
+  { user }: Principal,
   code: string,
 ): Promise<Result<{ recoveryCodes: string[] }>> {
   const proven = await proveSecondFactor(context, user.id, { code });

@@ -1,8 +1,7 @@
 // Picks the SmsSender that SmsConfig names. The only place that knows every adapter.
 
-import { ConfigError } from "../config";
+import { ConfigError, type SmsConfig } from "../config";
 import { createDevOutboxSmsSender } from "./dev-outbox-sms";
-import type { SmsConfig } from "./sms-config";
 import type { SmsSender } from "./sms-sender";
 import { createTwilioSmsSender } from "./twilio-sms";
 import { createVonageSmsSender } from "./vonage-sms";
@@ -10,17 +9,19 @@ import { createVonageSmsSender } from "./vonage-sms";
 /** SMS_PROVIDER=none: every send fails as unavailable, so callers answer 503 sms_unavailable. */
 const NO_SMS: SmsSender = { send: async () => ({ ok: false, failure: "unavailable", retryable: false }) };
 
-export function createSmsSender(
-  config: SmsConfig,
-  deps: { fetch: typeof fetch; kv: KVNamespace; printSecrets: boolean },
-): SmsSender {
+export interface SmsSenderDeps {
+  fetch: typeof fetch;
+  kv: KVNamespace;
+  /** The outbox prints codes only when DEV_OUTBOX is on (config allows it on a local issuer only). */
+  printSecrets: boolean;
+}
+
+export function createSmsSender(config: SmsConfig, deps: SmsSenderDeps): SmsSender {
   if (config.provider === "outbox") return createDevOutboxSmsSender({ kv: deps.kv, printSecrets: deps.printSecrets });
   if (config.provider === "none") return NO_SMS;
-  // parseSmsConfig guarantees a sender and credentials for every real provider; this only satisfies the type.
+  // Config requires a sender and credentials for every real provider; this only satisfies the type.
   if (!config.from) throw new ConfigError("SMS_FROM is required for this SMS_PROVIDER");
-  // workerd's fetch throws "Illegal invocation" when `this` is another object (deps): call it on globalThis.
-  const fetchOutbound: typeof fetch = (input, init) => deps.fetch.call(globalThis, input, init);
-  const common = { from: config.from, timeoutMs: config.timeoutMs, fetch: fetchOutbound };
+  const common = { from: config.from, timeoutMs: config.timeoutMs, fetch: deps.fetch };
   if (config.provider === "twilio") {
     if (!config.twilio) throw new ConfigError("TWILIO_ACCOUNT_SID is required for SMS_PROVIDER twilio");
     return createTwilioSmsSender({ ...common, ...config.twilio });

@@ -1,7 +1,8 @@
-// The dev SmsSender: sends nothing, keeps each text in the same dev outbox as mail (channel "sms"),
-// so GET /dev/outbox and the tests read SMS codes the way a user would read their phone.
+// The dev SmsSender: sends nothing, keeps each text in the same outbox store as mail (channel "sms",
+// src/storage/kv/outbox-store.ts), so GET /dev/outbox and the tests read SMS codes the way a user
+// would read their phone.
 
-import { keepInOutbox } from "../mail/dev-outbox";
+import { keepInOutbox } from "../storage/kv/outbox-store";
 import type { SmsMessage, SmsSender } from "./sms-sender";
 
 export interface DevOutboxSmsOptions {

@@ -1,5 +1,7 @@
-// The SMS port: what services hand to an SmsSender and what they get back. Adapters live beside it,
-// mirroring src/mail/mailer.ts.
+// The SMS port: what services hand to an SmsSender and what they get back (the one DeliveryOutcome
+// of src/outbound/, as for mail). Adapters live beside it.
+
+import type { DeliveryOutcome } from "../outbound/provider-request";
 
 export type SmsKind = "verify_phone" | "mfa_sms";
 
@@ -12,17 +14,6 @@ export interface SmsMessage {
   meta?: { code?: string };
 }
 
-/**
- * Why a provider did not take a message: `unauthorized` (bad or revoked credentials: fix config, do not
- * retry), `rejected` (the provider refused this message or number), `rate_limited` and `unavailable`
- * (try again later).
- */
-export type SmsFailure = "unauthorized" | "rejected" | "rate_limited" | "unavailable";
-
-export type SmsOutcome =
-  | { ok: true; providerId?: string }
-  | { ok: false; failure: SmsFailure; retryable: boolean; status?: number };
-
 export interface SmsSender {
-  send(message: SmsMessage): Promise<SmsOutcome>;
+  send(message: SmsMessage): Promise<DeliveryOutcome>;
 }

@@ -3,13 +3,11 @@
 // or an alphanumeric sender ID) or MessagingServiceSid (MG…), and Body. Answers 201 {"sid": "SM…", …}.
 // https://www.twilio.com/docs/messaging/api/message-resource#create-a-message-resource
 
-import { readJsonString } from "../mail/provider-delivery";
-import { deliverSms } from "./sms-delivery";
+import { MESSAGING_SERVICE_SID } from "../config/sms-env";
+import { accepted, deliverThroughProvider, readJsonString } from "../outbound/provider-request";
 import type { SmsSender } from "./sms-sender";
 
 const TWILIO_API = "https://api.twilio.com/2010-04-01";
-/** A Messaging Service SID: "MG" and 32 hex digits. */
-export const MESSAGING_SERVICE_SID = /^MG[0-9a-f]{32}$/i;
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -31,26 +29,25 @@ export function createTwilioSmsSender(options: TwilioSmsOptions): SmsSender {
   return {
     send: (message) => {
       const form = new URLSearchParams({ To: message.to, [sender]: options.from, Body: message.body });
-      return deliverSms({
-        provider: "twilio",
-        kind: message.kind,
-        url,
-        init: {
-          method: "POST",
-          headers: {
-            Authorization: authorization,
-            Accept: "application/json",
-            "Content-Type": "application/x-www-form-urlencoded",
+      return deliverThroughProvider(
+        {
+          provider: "twilio",
+          kind: message.kind,
+          url,
+          init: {
+            method: "POST",
+            headers: {
+              Authorization: authorization,
+              Accept: "application/json",
+              "Content-Type": "application/x-www-form-urlencoded",
+            },
+            body: form.toString(),
           },
-          body: form.toString(),
+          fetch: options.fetch,
+          timeoutMs: options.timeoutMs,
         },
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs,
-        readAccepted: async (response) => {
-          const providerId = await readJsonString(response, "sid");
-          return providerId ? { ok: true, providerId } : { ok: true };
-        },
-      });
+        async (response) => accepted(await readJsonString(response, "sid")),
+      );
     },
   };
 }

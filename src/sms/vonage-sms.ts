@@ -4,8 +4,13 @@
 // "message-id": "…"}]}, where a non-zero status is the error (its error table maps below).
 // https://developer.vonage.com/en/api/sms and /messaging/sms/guides/troubleshooting-sms
 
-import { deliverSms } from "./sms-delivery";
-import type { SmsFailure, SmsOutcome, SmsSender } from "./sms-sender";
+import {
+  accepted,
+  type DeliveryFailure,
+  type DeliveryOutcome,
+  deliverThroughProvider,
+} from "../outbound/provider-request";
+import type { SmsSender } from "./sms-sender";
 
 export const VONAGE_SMS_URL = "https://rest.nexmo.com/sms/json";
 
@@ -19,7 +24,7 @@ export interface VonageSmsOptions {
 }
 
 /** Vonage's numeric statuses: 1 throttled; 4, 8, 11, 14 credentials or account; 5, 9, 10 the platform or credit. */
-const STATUS_FAILURES: Record<string, { failure: SmsFailure; retryable: boolean }> = {
+const STATUS_FAILURES: Record<string, { failure: DeliveryFailure; retryable: boolean }> = {
   "1": { failure: "rate_limited", retryable: true },
   "4": { failure: "unauthorized", retryable: false },
   "8": { failure: "unauthorized", retryable: false },
@@ -34,7 +39,7 @@ interface VonageAnswer {
   messages?: { status?: unknown; "message-id"?: unknown }[];
 }
 
-async function readVonageAnswer(response: Response): Promise<SmsOutcome> {
+async function readVonageAnswer(response: Response): Promise<DeliveryOutcome> {
   const body = (await response.json().catch(() => null)) as VonageAnswer | null;
   const first = Array.isArray(body?.messages) ? body.messages[0] : undefined;
   const status = typeof first?.status === "string" ? first.status : undefined;
@@ -42,7 +47,7 @@ async function readVonageAnswer(response: Response): Promise<SmsOutcome> {
   if (status === undefined) return { ok: false, failure: "unavailable", retryable: true };
   if (status === "0") {
     const id = first?.["message-id"];
-    return typeof id === "string" && id !== "" ? { ok: true, providerId: id } : { ok: true };
+    return accepted(typeof id === "string" ? id : undefined);
   }
   return { ok: false, ...(STATUS_FAILURES[status] ?? { failure: "rejected", retryable: false }) };
 }
@@ -58,19 +63,21 @@ export function createVonageSmsSender(options: VonageSmsOptions): SmsSender {
         text: message.body,
       });
       if (/[^\x20-\x7e\n]/.test(message.body)) form.set("type", "unicode");
-      return deliverSms({
-        provider: "vonage",
-        kind: message.kind,
-        url: VONAGE_SMS_URL,
-        init: {
-          method: "POST",
-          headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
-          body: form.toString(),
+      return deliverThroughProvider(
+        {
+          provider: "vonage",
+          kind: message.kind,
+          url: VONAGE_SMS_URL,
+          init: {
+            method: "POST",
+            headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+            body: form.toString(),
+          },
+          fetch: options.fetch,
+          timeoutMs: options.timeoutMs,
         },
-        fetch: options.fetch,
-        timeoutMs: options.timeoutMs,
-        readAccepted: readVonageAnswer,
-      });
+        readVonageAnswer,
+      );
     },
   };
 }

@@ -5,8 +5,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import type { Bindings } from "../../src/bindings";
 import worker from "../../src/index";
-import { listOutbox, type OutboxEntry } from "../../src/mail/dev-outbox";
 import type { MailKind } from "../../src/mail/mailer";
+import { listOutbox, type OutboxEntry } from "../../src/storage/kv/outbox-store";
 import { PASSWORD, uniqueEmail } from "./accounts";
 import { buildRequest, type CallOptions, readJson } from "./http";
 

@@ -1,8 +1,8 @@
 // Helpers for the phone and SMS suites: fresh numbers, texts read from the dev outbox the way a user
 // reads their phone, and the phone columns of a user row.
 import { env } from "cloudflare:workers";
-import { listOutbox, type OutboxEntry } from "../../src/mail/dev-outbox";
 import type { SmsKind } from "../../src/sms/sms-sender";
+import { listOutbox, type OutboxEntry } from "../../src/storage/kv/outbox-store";
 import { call, readJson } from "./http";
 
 /** A number no other test uses (1 in 10 million chance of a clash): +1 555 and seven random digits. */

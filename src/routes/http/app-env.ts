@@ -2,12 +2,13 @@
 
 import type { Bindings } from "../../bindings";
 import type { ServiceContext } from "../../services/context";
-import type { AuthenticatedCaller } from "../../services/token-verification";
+import type { Principal } from "../../services/principal";
 
 export interface AppEnv {
   Bindings: Bindings;
   Variables: {
     services: ServiceContext;
-    caller: AuthenticatedCaller;
+    /** Who an authenticated route acts for (set by requireCaller). */
+    principal: Principal;
   };
 }

@@ -15,7 +15,7 @@ export function requireCallerFrom(sources: TokenSources = {}): MiddlewareHandler
     if (!token) throw new AppError({ code: "invalid_token", reason: "no access token" });
     const result = await authenticateCaller(c.get("services"), token);
     if (!result.ok) throw new AppError(result.error);
-    c.set("caller", result.value);
+    c.set("principal", result.value);
     await next();
   };
 }

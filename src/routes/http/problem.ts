@@ -40,9 +40,23 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   internal_error: { status: 500, title: "Internal error" },
 };
 
-export function statusOf(code: ErrorCode): ContentfulStatusCode {
-  return PROBLEMS[code].status;
-}
+/**
+ * The native API's names for the domain keys services use in field issues. Only these are renamed:
+ * request validation already names the wire's own fields (an unknown `emailVerified` stays that).
+ */
+const NATIVE_FIELD_NAMES = new Map<string, string>([
+  ["input", "body"],
+  ["newEmail", "new_email"],
+  ["newPassword", "new_password"],
+  ["currentPassword", "current_password"],
+  ["mfaToken", "mfa_token"],
+  ["firstName", "first_name"],
+  ["lastName", "last_name"],
+  ["requestId", "otp_request_id"],
+]);
+
+// A Map, not an object: a field named "__proto__" or "constructor" must map to itself.
+export const nativeFieldName = (field: string): string => NATIVE_FIELD_NAMES.get(field) ?? field;
 
 export function problemResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
   const { status, title } = PROBLEMS[failure.code];
@@ -52,7 +66,9 @@ export function problemResponse(c: Context, failure: Failure, headers: Record<st
     title,
     status,
     code: failure.code,
-    ...(failure.issues && failure.issues.length > 0 ? { errors: failure.issues } : {}),
+    ...(failure.issues && failure.issues.length > 0
+      ? { errors: failure.issues.map((issue) => ({ ...issue, field: nativeFieldName(issue.field) })) }
+      : {}),
   };
   const extra: Record<string, string> = { ...headers };
   if (failure.code === "invalid_token") extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="invalid_token"';
