@@ -6,6 +6,7 @@ import type { DeliveryOutcome } from "../outbound/provider-request";
 export type MailKind =
   | "verify_email"
   | "reset_password"
+  | "set_password"
   | "password_changed"
   | "email_change_code"
   | "email_change_notice"

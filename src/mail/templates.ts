@@ -7,6 +7,7 @@ import type { MailKind, MailMessage } from "./mailer";
 export type MailTemplate =
   | { kind: "verify_email"; code: string; link: string; expiresInMinutes: number }
   | { kind: "reset_password"; code: string; link: string; expiresInMinutes: number }
+  | { kind: "set_password"; code: string; link: string; expiresInMinutes: number }
   | { kind: "email_change_code"; code: string; link: string; expiresInMinutes: number; newEmail: string }
   | { kind: "email_change_notice"; newEmail: string }
   | { kind: "password_changed" }
@@ -41,6 +42,17 @@ function describe(template: MailTemplate, product: string): MailContent {
         links: [{ label: "Reset my password", url: template.link }],
         expiresInMinutes: template.expiresInMinutes,
         notAsked: "You can ignore this email; your password stays unchanged.",
+      };
+    case "set_password":
+      return {
+        subject: `Choose your ${product} password`,
+        paragraphs: [
+          `An account was opened for this address. Enter this code in ${product} to choose its password, or open the link below.`,
+        ],
+        code: template.code,
+        links: [{ label: "Choose my password", url: template.link }],
+        expiresInMinutes: template.expiresInMinutes,
+        notAsked: "You can ignore this email; nobody can sign in to the account without a password.",
       };
     case "email_change_code":
       return {

@@ -36,6 +36,7 @@ const LINK_SCOPE = "link";
 export const CODE_GUESS_BUDGETS: Record<CodePurpose, GuessBudget> = {
   verify_email: { maxGuesses: 10, windowSeconds: 3600 },
   reset_password: { maxGuesses: 10, windowSeconds: 3600 },
+  set_password: { maxGuesses: 10, windowSeconds: 3600 },
   change_email: { maxGuesses: 10, windowSeconds: 3600 },
   verify_phone: { maxGuesses: 10, windowSeconds: 3600 },
   mfa_sms: { maxGuesses: 5, windowSeconds: 900 },

@@ -64,7 +64,8 @@ export async function resetPassword(
 ): Promise<Result<void>> {
   const weakness = checkPasswordPolicy(newPassword, context.config, "newPassword");
   if (weakness) return fail("weak_password", { issues: [weakness] });
-  const redeemed = await redeemOneTimeCode(context, redemption, ["reset_password"]);
+  // A set-password code (an account registered without one) is redeemed the same way.
+  const redeemed = await redeemOneTimeCode(context, redemption, ["reset_password", "set_password"]);
   if (!redeemed.ok) return redeemed;
   const code = redeemed.value;
   // A code sent to an address the account has since left, or to an account since disabled, resets nothing.

@@ -3,21 +3,16 @@
 // while its owner is mailed instead, so sign-up does not reveal which addresses have accounts.
 
 import { hashPassword } from "../crypto/password-hash";
-import { generateId } from "../crypto/random";
-import { type FieldIssue, fail, type Result, succeed } from "../errors";
-import { uniqueViolation } from "../storage/database";
+import { fail, type Result, succeed } from "../errors";
 import type { UserRow } from "../storage/schema";
 import { replacePendingRegistration } from "../storage/unproven-account-store";
 import { findUserByEmail, insertingUser, insertUserWithCode, type ProfileChanges } from "../storage/user-store";
-import { admitSubject } from "./abuse-limits";
 import type { ClientInfo, ServiceContext } from "./context";
 import { mailVerificationCode, prepareVerificationCode } from "./email-verification-service";
-import { normalizeEmail, normalizeUsername } from "./identifiers";
-import { canonicalLoginIdentifier } from "./login-throttle";
-import { sendMailNow } from "./mail-delivery";
 import { isDisabled, toUser, type User } from "./model";
 import type { IssuedCode } from "./one-time-codes";
 import { checkPasswordPolicy } from "./password-policy";
+import { admitRegistration, newUserRow, noticeRegisteredAddress, refuseDuplicate } from "./registration";
 import { openSession } from "./session-opening";
 import { denySessionTokens } from "./session-service";
 import type { IssuedTokens } from "./token-issuer";
@@ -37,50 +32,15 @@ export async function signUp(
   input: SignUpInput,
   client: ClientInfo,
 ): Promise<Result<SignUpOutcome>> {
-  // Every sign-up may mail the address (a code, or a notice that it is registered).
-  const limited = await admitSubject(context, "sign_up", {
-    identifier: canonicalLoginIdentifier({ email: input.email }),
-    email: input.email,
-  });
-  if (!limited.ok) return limited;
-  const email = normalizeEmail(input.email);
-  const issues: FieldIssue[] = [];
-  if (!email) issues.push({ field: "email", message: "is not a valid email address" });
-  const username = input.profile.username == null ? null : normalizeUsername(input.profile.username);
-  if (input.profile.username != null && !username)
-    issues.push({ field: "username", message: "is not a valid username" });
-  if (issues.length > 0 || !email) return fail("invalid_request", { issues });
+  const admitted = await admitRegistration(context, { email: input.email, profile: input.profile });
+  if (!admitted.ok) return admitted;
   const weakness = checkPasswordPolicy(input.password, context.config);
   if (weakness) return fail("weak_password", { issues: [weakness] });
-
-  const now = context.now();
-  const user: UserRow = {
-    id: generateId(),
-    email,
-    emailVerified: false,
-    username,
-    passwordHash: await hashPassword(input.password, context.config.passwordScrypt),
-    name: input.profile.name ?? null,
-    firstName: input.profile.firstName ?? null,
-    lastName: input.profile.lastName ?? null,
-    phone: input.profile.phone ?? null,
-    address: input.profile.address ?? null,
-    phoneVerified: false,
-    smsMfaEnabled: false,
-    disabledAt: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const passwordHash = await hashPassword(input.password, context.config.passwordScrypt);
+  const user = newUserRow(context, { ...admitted.value, passwordHash, profile: input.profile });
   return context.config.emailVerification === "optional"
     ? signUpWithSession(context, user, client)
     : signUpPendingVerification(context, user);
-}
-
-function refuseDuplicate(error: unknown): Result<never> {
-  const violated = uniqueViolation(error);
-  if (violated === "users.email") return fail("email_taken", { reason: "sign-up with a registered email" });
-  if (violated === "users.username") return fail("username_taken", { reason: "sign-up with a taken username" });
-  throw error;
 }
 
 async function signUpWithSession(
@@ -108,12 +68,8 @@ async function signUpPendingVerification(context: ServiceContext, user: UserRow)
     const replaced = await replaceUnverifiedRegistration(context, user);
     if (replaced) return replaced;
     // Same answer as a new sign-up; the address's owner learns someone tried.
-    const sent = await sendMailNow(context, user.email, {
-      kind: "account_exists",
-      loginLink: context.config.issuer,
-      resetLink: context.config.links.resetPassword,
-    });
-    return sent.ok ? succeed({ kind: "verification_required", requestId: generateId() }) : sent;
+    const noticed = await noticeRegisteredAddress(context, user.email);
+    return noticed.ok ? succeed({ kind: "verification_required", requestId: noticed.value.requestId }) : noticed;
   }
   // The account is kept even when mail fails; the code can be resent once the provider is back.
   return mailedVerification(context, user.email, verification.issued);

@@ -82,7 +82,7 @@ export const oneTimeCodes = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     purpose: text("purpose", {
-      enum: ["verify_email", "reset_password", "change_email", "verify_phone", "mfa_sms"],
+      enum: ["verify_email", "reset_password", "set_password", "change_email", "verify_phone", "mfa_sms"],
     }).notNull(),
     /** The address the code was sent to (the new address for an email change). */
     target: text("target").notNull(),
