@@ -3,28 +3,16 @@
 // Not part of `npm test` (that needs nothing but Node): it needs Debian's chromium at /usr/bin/chromium.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { freeLoopbackPort } from "../bench/lib/wrangler.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = process.env.DOCS_SCREENSHOT ?? "/tmp/docs.png";
 const STARTUP_TIMEOUT_MS = 90_000;
-
-/** A port nothing listens on now (the OS picks it), so a running `npm run dev` on 8787 is no obstacle. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs wrangler through npx, which puts the project's Node 22 (wrangler needs it) first on PATH. */
 function wrangler(args, options = {}) {
@@ -91,8 +79,8 @@ function assert(condition, message) {
 // directory so this run neither reads nor disturbs a developer's local D1 and KV.
 await import("./dev-setup.mjs");
 const state = mkdtempSync(join(tmpdir(), "edge-auth-browser-"));
-const port = await freePort();
-const inspectorPort = await freePort();
+const port = await freeLoopbackPort();
+const inspectorPort = await freeLoopbackPort();
 const origin = `http://127.0.0.1:${port}`;
 const devArgs = [
   "dev",

@@ -12,6 +12,8 @@ const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 console.log(`bundle: ${kb(bundle.gzip_bytes)} gzip (${kb(bundle.raw_bytes)} raw), budget ${kb(BUDGET_GZIP_BYTES)}`);
 if (bundle.gzip_bytes > BUDGET_GZIP_BYTES) {
   const largest = Object.entries(bundle.raw_bytes_by_package).slice(0, 5);
-  console.error(`bundle over budget; largest raw contributors: ${largest.map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", ")}`);
+  console.error(
+    `bundle over budget; largest raw contributors: ${largest.map(([name, bytes]) => `${name} ${kb(bytes)}`).join(", ")}`,
+  );
   process.exit(1);
 }

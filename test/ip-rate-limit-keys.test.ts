@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { rateLimitKeyOfIp } from "../src/services/ip-address";
 import { call, readJson } from "./support/http";
-import { awaitFreshMinute } from "./support/throttle";
+import { awaitFreshMinute, expectRateLimited } from "./support/throttle";
 
 const IP_LIMIT = 60;
 
@@ -98,18 +98,6 @@ describe("rateLimitKeyOfIp", () => {
     expect(rateLimitKeyOfIp("1::2::3")).not.toBe(rateLimitKeyOfIp("1::2::4"));
   });
 });
-
-async function expectRateLimited(response: Response): Promise<void> {
-  expect(response.status).toBe(429);
-  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
-  expect(Number(response.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
-  expect(await readJson(response)).toEqual({
-    type: "urn:edge-auth:error:rate_limited",
-    title: "Too many requests",
-    status: 429,
-    code: "rate_limited",
-  });
-}
 
 /** Sends one POST /v1/login with an empty body (400 when admitted) per address, in parallel. */
 async function burst(ips: string[]): Promise<number[]> {

@@ -5,23 +5,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
 import { type CallOptions, call, readJson } from "./support/http";
-import { awaitFreshMinute, failureRowOf, randomIp } from "./support/throttle";
+import { awaitFreshMinute, expectRateLimited, failureRowOf, randomIp } from "./support/throttle";
 
 const IP_LIMIT = 60;
 const IDENTIFIER_LIMIT = 30;
 const MAIL_LIMIT = 3;
-
-async function expectRateLimited(response: Response): Promise<void> {
-  expect(response.status).toBe(429);
-  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
-  expect(Number(response.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
-  expect(await readJson(response)).toEqual({
-    type: "urn:edge-auth:error:rate_limited",
-    title: "Too many requests",
-    status: 429,
-    code: "rate_limited",
-  });
-}
 
 /** Sends `count` requests in parallel and returns their statuses. */
 async function burst(count: number, path: string, options: (index: number) => CallOptions): Promise<number[]> {

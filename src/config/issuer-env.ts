@@ -60,3 +60,22 @@ export function parseDevOutboxEnv(env: Record<string, unknown>, issuer: IssuerFa
   const parsed = parseSection(DevOutboxEnv(issuer), env);
   return parsed.ok ? { ok: true, value: parsed.value.DEV_OUTBOX } : parsed;
 }
+
+/**
+ * A provider section (mail or SMS): first the switch variable (`switchName`, one of `providers`),
+ * then the fields that provider needs, from `fieldsFor(provider)`. Every problem of both is reported.
+ */
+export function parseProviderSection<const P extends readonly [string, ...string[]], F>(
+  env: Record<string, unknown>,
+  issuer: IssuerFacts,
+  section: { switchName: string; providers: P; fieldsFor: (provider: P[number] | undefined) => z.ZodType<F> },
+): Parsed<{ provider: P[number]; vars: F }> {
+  const switchSchema = z.object({ [section.switchName]: providerSwitch(section.providers, issuer) });
+  const switched = parseSection(switchSchema, env);
+  const provider = switched.ok ? (switched.value[section.switchName] as P[number] | undefined) : undefined;
+  const fields = parseSection(section.fieldsFor(provider), env);
+  if (!switched.ok || !fields.ok || provider === undefined) {
+    return { ok: false, problems: [switched, fields].flatMap((part) => (part.ok ? [] : part.problems)) };
+  }
+  return { ok: true, value: { provider, vars: fields.value } };
+}

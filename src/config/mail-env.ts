@@ -2,9 +2,9 @@
 // domain and region), the product name mail and texts carry, and the provider deadline.
 
 import * as z from "zod";
-import { type Parsed, parseSection, valueOrThrow } from "./config-error";
+import { type Parsed, valueOrThrow } from "./config-error";
 import { headerSafe, optional, required, wholeNumber, withDefault } from "./env-fields";
-import { type IssuerFacts, issuerFacts, parseIssuerEnv, providerSwitch } from "./issuer-env";
+import { type IssuerFacts, issuerFacts, parseIssuerEnv, parseProviderSection } from "./issuer-env";
 import { CONTROL_CHARACTERS, parseMailbox } from "./mailbox";
 
 export const MAIL_PROVIDERS = ["resend", "postmark", "sendgrid", "mailgun", "outbox"] as const;
@@ -50,13 +50,13 @@ function mailFields(provider: MailProvider | undefined) {
 }
 
 export function parseMailEnv(env: Record<string, unknown>, issuer: IssuerFacts): Parsed<MailConfig> {
-  const switched = parseSection(z.object({ MAIL_PROVIDER: providerSwitch(MAIL_PROVIDERS, issuer) }), env);
-  const provider = switched.ok ? switched.value.MAIL_PROVIDER : undefined;
-  const fields = parseSection(mailFields(provider), env);
-  if (!switched.ok || !fields.ok || provider === undefined) {
-    return { ok: false, problems: [switched, fields].flatMap((part) => (part.ok ? [] : part.problems)) };
-  }
-  const vars = fields.value;
+  const section = parseProviderSection(env, issuer, {
+    switchName: "MAIL_PROVIDER",
+    providers: MAIL_PROVIDERS,
+    fieldsFor: mailFields,
+  });
+  if (!section.ok) return section;
+  const { provider, vars } = section.value;
   return {
     ok: true,
     value: {

@@ -2,9 +2,9 @@
 // credentials), and the provider deadline. TWILIO_AUTH_TOKEN and VONAGE_API_SECRET are secrets.
 
 import * as z from "zod";
-import { type Parsed, parseSection, valueOrThrow } from "./config-error";
+import { type Parsed, valueOrThrow } from "./config-error";
 import { headerSafe, optional, required, wholeNumber } from "./env-fields";
-import { type IssuerFacts, issuerFacts, parseIssuerEnv, providerSwitch } from "./issuer-env";
+import { type IssuerFacts, issuerFacts, parseIssuerEnv, parseProviderSection } from "./issuer-env";
 
 /** `none`: this deployment sends no SMS; the phone endpoints answer 503 sms_unavailable. */
 export const SMS_PROVIDERS = ["twilio", "vonage", "outbox", "none"] as const;
@@ -59,14 +59,14 @@ function smsFields(provider: SmsProvider | undefined) {
 }
 
 export function parseSmsEnv(env: Record<string, unknown>, issuer: IssuerFacts): Parsed<SmsConfig> {
-  const switched = parseSection(z.object({ SMS_PROVIDER: providerSwitch(SMS_PROVIDERS, issuer) }), env);
-  const provider = switched.ok ? switched.value.SMS_PROVIDER : undefined;
-  const fields = parseSection(smsFields(provider), env);
-  if (!switched.ok || !fields.ok || provider === undefined) {
-    return { ok: false, problems: [switched, fields].flatMap((part) => (part.ok ? [] : part.problems)) };
-  }
+  const section = parseProviderSection(env, issuer, {
+    switchName: "SMS_PROVIDER",
+    providers: SMS_PROVIDERS,
+    fieldsFor: smsFields,
+  });
+  if (!section.ok) return section;
+  const { provider, vars } = section.value;
   // smsFields required the chosen provider's sender and credentials; `?? ""` only satisfies the type.
-  const vars = fields.value;
   return {
     ok: true,
     value: {

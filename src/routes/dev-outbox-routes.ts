@@ -3,7 +3,7 @@
 
 import { Hono } from "hono";
 import { escapeHtml, isWebLink } from "../mail/html-escape";
-import { listOutbox, type OutboxEntry } from "../storage/kv/outbox-store";
+import { type OutboxEntry, readDevOutbox } from "../services/dev-outbox";
 import type { AppEnv } from "./http/app-env";
 import { problemResponse } from "./http/problem";
 
@@ -78,9 +78,8 @@ ${body}
 export const devOutboxRoutes = new Hono<AppEnv>();
 
 devOutboxRoutes.get("/dev/outbox", async (c) => {
-  const { config, kv } = c.get("services");
-  if (!config.devOutbox) return problemResponse(c, { code: "not_found" });
-  const messages = await listOutbox(kv, readLimit(c.req.query("limit")));
+  const messages = await readDevOutbox(c.get("services"), readLimit(c.req.query("limit")));
+  if (!messages) return problemResponse(c, { code: "not_found" });
   if (wantsJson(c.req.header("Accept"))) return c.json({ messages }, 200, { "Cache-Control": "no-store" });
   return c.html(renderOutboxPage(messages), 200, PAGE_SECURITY_HEADERS);
 });

@@ -2,10 +2,11 @@
 // rate limiter's wall-clock windows, and the login_failures row of an identifier.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import { hashOneTimeSecret, importCodeHashKey } from "../../src/crypto/one-time-code";
 import worker from "../../src/index";
 import { canonicalLoginIdentifier, type LoginIdentifier } from "../../src/services/login-throttle";
-import { buildRequest, type CallOptions } from "./http";
+import { buildRequest, type CallOptions, readJson } from "./http";
 
 /**
  * Calls the Worker's fetch handler (or `handler`, a freshly imported copy of it) and waits for what
@@ -80,3 +81,16 @@ export async function endLock(identifier: LoginIdentifier): Promise<void> {
 }
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** A request the rate-limit binding refused: 429 rate_limited as a problem document, with Retry-After. */
+export async function expectRateLimited(response: Response): Promise<void> {
+  expect(response.status).toBe(429);
+  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+  expect(Number(response.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+  expect(await readJson(response)).toEqual({
+    type: "urn:edge-auth:error:rate_limited",
+    title: "Too many requests",
+    status: 429,
+    code: "rate_limited",
+  });
+}
