@@ -2,6 +2,7 @@
 // Every request object is strict: a field we do not know is refused, never silently stored.
 
 import * as z from "zod";
+import { MAX_REFRESH_TOKEN_LENGTH } from "../services/input-limits";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const nullableText = (max: number) => text(max).nullable();
@@ -47,14 +48,14 @@ export const LoginBody = z
   .meta({ id: "LoginRequest" });
 
 export const RefreshBody = z
-  .strictObject({ refresh_token: z.string().max(512).optional() })
+  .strictObject({ refresh_token: z.string().max(MAX_REFRESH_TOKEN_LENGTH).optional() })
   .meta({ id: "RefreshRequest" });
 
 /** 8192 matches the longest token the verifier reads; a longer one is refused as a field, not a body. */
 export const VerifyBody = z.strictObject({ token: z.string().max(8192) }).meta({ id: "VerifyRequest" });
 
 export const LogoutBody = z
-  .strictObject({ refresh_token: z.string().max(512).optional() })
+  .strictObject({ refresh_token: z.string().max(MAX_REFRESH_TOKEN_LENGTH).optional() })
   .meta({ id: "LogoutRequest" });
 
 export const ProfilePatchBody = z

@@ -22,6 +22,7 @@ import type { MfaChallengeRow, UserRow } from "../storage/schema";
 import { hasConfirmedTotp } from "../storage/totp-store";
 import { findUserById } from "../storage/user-store";
 import type { ClientInfo, ServiceContext } from "./context";
+import { recordedUserAgent } from "./input-limits";
 import { parseStringList } from "./json-list";
 import { isDisabled, toUser, type User } from "./model";
 import { openSession } from "./session-opening";
@@ -114,7 +115,7 @@ export async function createMfaChallenge(
     methods: JSON.stringify(pending.methods),
     amr: JSON.stringify(pending.amr),
     rotatesRefreshToken: client.rotatesRefreshToken ?? true,
-    userAgent: client.userAgent?.slice(0, 256) ?? null,
+    userAgent: recordedUserAgent(client.userAgent),
     ip: client.ip,
     createdAt: now,
     expiresAt: now + MFA_CHALLENGE_TTL_SECONDS,

@@ -13,11 +13,10 @@ import { claimRotation, findPresentedToken, type PresentedTokenState } from "../
 import { revokeSession, touchSession } from "../storage/session-store";
 import type { ServiceContext } from "./context";
 import { sessionWindow } from "./context";
+import { MAX_REFRESH_TOKEN_LENGTH } from "./input-limits";
 import { isDisabled } from "./model";
 import { denySessionTokens } from "./session-service";
 import { type IssuedTokens, issueTokens } from "./token-issuer";
-
-const MAX_REFRESH_TOKEN_LENGTH = 512;
 
 export async function refreshSession(context: ServiceContext, presentedToken: string): Promise<Result<IssuedTokens>> {
   if (presentedToken.length === 0 || presentedToken.length > MAX_REFRESH_TOKEN_LENGTH) {

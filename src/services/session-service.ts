@@ -8,6 +8,7 @@ import { voidingPendingEmailChanges } from "../storage/one-time-code-store";
 import { findPresentedToken } from "../storage/refresh-token-store";
 import { listLiveSessions, revokeAllSessions, revokeSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
+import { MAX_REFRESH_TOKEN_LENGTH } from "./input-limits";
 import { type Session, toSession } from "./model";
 import type { Principal } from "./principal";
 
@@ -68,7 +69,7 @@ export async function logOut(context: ServiceContext, input: LogoutInput): Promi
   const now = context.now();
   const sessionIds = new Set<string>();
   if (input.caller) sessionIds.add(input.caller.claims.sid);
-  if (input.refreshToken && input.refreshToken.length <= 512) {
+  if (input.refreshToken && input.refreshToken.length <= MAX_REFRESH_TOKEN_LENGTH) {
     const state = await findPresentedToken(context.db, await sha256Base64Url(input.refreshToken));
     // A refresh token only ends its own user's session when a bearer token names a user too.
     if (state && (!input.caller || state.user.id === input.caller.user.id)) sessionIds.add(state.session.id);

@@ -4,8 +4,9 @@
 import { type AccessTokenClaims, signAccessToken } from "../crypto/access-token";
 import { generateId, generateOpaqueToken, sha256Base64Url } from "../crypto/random";
 import type { SessionRow, UserRow } from "../storage/schema";
-import type { NewRefreshToken, NewSession } from "../storage/user-store";
+import type { NewRefreshToken, NewSession } from "../storage/session-store";
 import type { ClientInfo, ServiceContext } from "./context";
+import { recordedUserAgent } from "./input-limits";
 
 /** What a successful sign-up, login or refresh yields; routes turn it into RFC 6749 §5.1 fields. */
 export interface IssuedTokens {
@@ -22,8 +23,6 @@ export interface NewSessionRecords {
   refreshToken: string;
 }
 
-const MAX_USER_AGENT_LENGTH = 256;
-
 export async function buildNewSession(
   context: ServiceContext,
   userId: string,
@@ -38,7 +37,7 @@ export async function buildNewSession(
     // Recorded at creation: refresh reads the mode from the session, never from the request.
     rotatesRefreshToken: client.rotatesRefreshToken ?? true,
     amr: JSON.stringify(amr),
-    userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    userAgent: recordedUserAgent(client.userAgent),
     ip: client.ip,
     createdAt: now,
     lastUsedAt: now,

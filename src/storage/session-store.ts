@@ -3,7 +3,9 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
 import { refreshTokens, type SessionRow, sessions, type UserRow, users } from "./schema";
-import type { NewRefreshToken, NewSession } from "./user-store";
+
+export type NewSession = typeof sessions.$inferInsert;
+export type NewRefreshToken = typeof refreshTokens.$inferInsert;
 
 export interface SessionWindow {
   now: number;

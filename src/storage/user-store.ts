@@ -4,13 +4,11 @@ import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
 import { type NewOneTimeCode, voidingPendingEmailChanges } from "./one-time-code-store";
 import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
-import { oneTimeCodes, type refreshTokens, sessions, totpFactors, type UserRow, users } from "./schema";
+import { oneTimeCodes, sessions, totpFactors, type UserRow, users } from "./schema";
 import { liveSessionCondition, type SessionWindow } from "./session-store";
 import { discardingUnprovenState, passwordHashWritten } from "./unproven-account-store";
 
 export type NewUser = typeof users.$inferInsert;
-export type NewSession = typeof sessions.$inferInsert;
-export type NewRefreshToken = typeof refreshTokens.$inferInsert;
 export type ProfileChanges = Partial<
   Pick<UserRow, "name" | "username" | "firstName" | "lastName" | "phone" | "address">
 >;
