@@ -1,7 +1,8 @@
 // Tests run inside workerd through Cloudflare's vitest integration: real D1 with the real
 // migrations applied, real KV and the real rate-limit binding from wrangler.toml. The example
 // consumer Worker runs beside it as a second Worker, bound to the one under test by a real service
-// binding, so the RPC tests cross the same boundary a user's Worker does.
+// binding, so the RPC tests cross the same boundary a user's Worker does; two more copies of it call
+// copies of edge-auth whose env is broken on purpose (no D1 tables, no SIGNING_KEYS).
 import { cloudflareTest, getRunnerName, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
@@ -16,29 +17,57 @@ const PROJECT_NAME = "edge-auth";
 const CONSUMER_DIR = "./examples/consumer-worker";
 
 /**
- * The example consumer Worker as its own wrangler.toml describes it. Auxiliary Workers take JavaScript,
- * so its TypeScript is bundled here. Its AUTH binding names "edge-auth", but the plugin renames the
- * Worker under test to a runner named after the Vitest project, so the binding is pointed there.
+ * The example consumer Worker as its own wrangler.toml describes it, once per entry of `targets`
+ * (Worker name → the edge-auth Worker its AUTH binding calls). Auxiliary Workers take JavaScript, so
+ * its TypeScript is bundled here. Its AUTH binding names "edge-auth", but the plugin renames the
+ * Worker under test to a runner named after the Vitest project, so the binding is pointed there (or
+ * at a broken copy, below).
  */
-async function consumerWorker() {
+async function consumerWorkers(targets: Record<string, string>) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(`${CONSUMER_DIR}/wrangler.toml`);
   const auth = (workerOptions.serviceBindings as Record<string, { entrypoint?: string }> | undefined)?.AUTH;
   if (!auth?.entrypoint) throw new Error(`${CONSUMER_DIR}/wrangler.toml: no AUTH service binding with an entrypoint`);
-  const bundle = await build({
-    entryPoints: [`${CONSUMER_DIR}/src/index.ts`],
+  const { entrypoint } = auth;
+  const contents = await bundle(`${CONSUMER_DIR}/src/index.ts`);
+  return Object.entries(targets).map(([name, authWorker]) => ({
+    ...workerOptions,
+    name,
+    modules: [{ type: "ESModule" as const, path: "index.mjs", contents }],
+    serviceBindings: { AUTH: { name: authWorker, entrypoint } },
+  }));
+}
+
+/**
+ * edge-auth itself, bundled, as further Workers whose env is broken on purpose, so RPC tests see
+ * storage and config failures cross a real service binding: each gets its own empty D1 (no
+ * migrations: every query fails) and KV, and `bindings` as given.
+ */
+async function brokenAuthWorkers(variants: Record<string, Record<string, string>>) {
+  // The /docs assets are left out: these copies only answer RPC.
+  const { assets: _docs, ...workerOptions } = unstable_getMiniflareWorkerOptions("./wrangler.toml").workerOptions;
+  const contents = await bundle("./src/index.ts");
+  return Object.entries(variants).map(([name, bindings]) => ({
+    ...workerOptions,
+    name,
+    modules: [{ type: "ESModule" as const, path: "index.mjs", contents }],
+    d1Databases: { DB: `${name}-db` },
+    kvNamespaces: { KV: `${name}-kv` },
+    bindings,
+  }));
+}
+
+async function bundle(entryPoint: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entryPoint],
     bundle: true,
     format: "esm",
     platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    external: ["cloudflare:*", "node:*"],
     write: false,
   });
-  return {
-    ...workerOptions,
-    name: "consumer-worker",
-    modules: [{ type: "ESModule" as const, path: "index.mjs", contents: bundle.outputFiles[0]?.text ?? "" }],
-    serviceBindings: {
-      AUTH: { name: getRunnerName({ name: PROJECT_NAME } as TestProject), entrypoint: auth.entrypoint },
-    },
-  };
+  return result.outputFiles[0]?.text ?? "";
 }
 
 export default defineConfig(async () => {
@@ -47,33 +76,52 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const current = await generateSigningKey("ES256");
   const retiring = await generateSigningKey("EdDSA");
+  const vars = {
+    SIGNING_KEYS: JSON.stringify({ keys: [current, retiring] }),
+    ISSUER: "https://auth.test",
+    AUDIENCE: "edge-auth-test",
+    CORS_ORIGINS: "https://app.test",
+    OTP_SECRET: "test-otp-secret-0123456789abcdef0123456789",
+    // 32 bytes, base64url: the AES-256-GCM key for TOTP secrets.
+    TOTP_ENCRYPTION_KEY: "dGVzdC10b3RwLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE",
+    // Most suites exercise sessions directly; the mail-flow suites turn verification on.
+    EMAIL_VERIFICATION: "optional",
+    MAIL_PROVIDER: "outbox",
+    SMS_PROVIDER: "outbox",
+    // The plugin also reads .dev.vars; pin what `npm run dev` writes there for local use.
+    DEV_OUTBOX: "false",
+    // Tests hash many passwords; production's default (ln=15) is held to the caps in crypto tests.
+    PASSWORD_SCRYPT: "ln=10,r=8,p=1",
+  };
+  const { SIGNING_KEYS: _, ...withoutSigningKeys } = vars;
+  const runner = getRunnerName({ name: PROJECT_NAME } as TestProject);
   return {
     plugins: [
       cloudflareTest({
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: migrations,
-            SIGNING_KEYS: JSON.stringify({ keys: [current, retiring] }),
-            ISSUER: "https://auth.test",
-            AUDIENCE: "edge-auth-test",
-            CORS_ORIGINS: "https://app.test",
-            OTP_SECRET: "test-otp-secret-0123456789abcdef0123456789",
-            // 32 bytes, base64url: the AES-256-GCM key for TOTP secrets.
-            TOTP_ENCRYPTION_KEY: "dGVzdC10b3RwLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE",
-            // Most suites exercise sessions directly; the mail-flow suites turn verification on.
-            EMAIL_VERIFICATION: "optional",
-            MAIL_PROVIDER: "outbox",
-            SMS_PROVIDER: "outbox",
-            // The plugin also reads .dev.vars; pin what `npm run dev` writes there for local use.
-            DEV_OUTBOX: "false",
-            // Tests hash many passwords; production's default (ln=15) is held to the caps in crypto tests.
-            PASSWORD_SCRYPT: "ln=10,r=8,p=1",
-          },
+          bindings: { TEST_MIGRATIONS: migrations, ...vars },
           // Tests reach the consumer the way its clients would: over HTTP, through a service binding.
-          serviceBindings: { CONSUMER: "consumer-worker" },
-          workers: [await consumerWorker()],
+          // The -unmigrated and -unconfigured copies call edge-auth copies with a broken env (test/rpc-faults.test.ts).
+          serviceBindings: {
+            CONSUMER: "consumer-worker",
+            CONSUMER_UNMIGRATED: "consumer-worker-unmigrated",
+            CONSUMER_UNCONFIGURED: "consumer-worker-unconfigured",
+            AUTH_UNMIGRATED: { name: "edge-auth-unmigrated", entrypoint: "AuthService" },
+            AUTH_UNCONFIGURED: { name: "edge-auth-unconfigured", entrypoint: "AuthService" },
+          },
+          workers: [
+            ...(await consumerWorkers({
+              "consumer-worker": runner,
+              "consumer-worker-unmigrated": "edge-auth-unmigrated",
+              "consumer-worker-unconfigured": "edge-auth-unconfigured",
+            })),
+            ...(await brokenAuthWorkers({
+              "edge-auth-unmigrated": vars,
+              "edge-auth-unconfigured": withoutSigningKeys,
+            })),
+          ],
         },
       }),
     ],
@@ -81,6 +129,8 @@ export default defineConfig(async () => {
       name: PROJECT_NAME,
       setupFiles: ["./test/setup/apply-migrations.ts"],
       include: ["test/**/*.test.ts"],
+      // Both cores: each test file runs in its own workerd isolate, and files wait on I/O (D1, KV) often.
+      maxWorkers: 2,
       // Logs of refused requests are expected; show them only for failing tests.
       silent: "passed-only" as const,
     },

@@ -18,6 +18,7 @@ import { mailFlowRoutes } from "./routes/mail-flow-routes";
 import { mfaRoutes } from "./routes/mfa-routes";
 import { phoneRoutes } from "./routes/phone-routes";
 import { smsMfaRoutes } from "./routes/sms-mfa-routes";
+import { classifyUnexpectedError } from "./unexpected-error";
 
 /** Path patterns and the methods each answers, for 405 with an Allow header. */
 const ALLOWED_METHODS: [RegExp, string][] = [
@@ -71,24 +72,11 @@ export function createApp() {
       console.error(JSON.stringify({ event: "config_error", message: error.message }));
       return problemResponse(c, { code: "internal_error" });
     }
-    const chain = causesOf(error);
-    // The innermost cause is the storage's own error. Outer messages are not logged: drizzle's
-    // "Failed query" repeats the SQL and its parameters, which may be hashes or tokens.
-    const root = chain.at(-1);
-    const wrappers = chain.slice(0, -1).map((cause) => `${cause.name} <- `);
-    const message = root ? `${wrappers.join("")}${root.name}: ${root.message}` : "non-error thrown";
-    console.error(JSON.stringify({ event: "unhandled_error", message, path: c.req.path }));
     // A storage outage is not the client's fault and may pass: say so, without details.
-    const unavailable = chain.some((cause) => /D1_|SQLITE_BUSY|KV|network/i.test(cause.message));
-    return problemResponse(c, { code: unavailable ? "service_unavailable" : "internal_error" });
+    const { code, reason } = classifyUnexpectedError(error);
+    console.error(JSON.stringify({ event: "unhandled_error", message: reason, path: c.req.path }));
+    return problemResponse(c, { code });
   });
 
   return app;
-}
-
-/** The error and its causes, outermost first (drizzle wraps D1's error as the cause of its own). */
-function causesOf(error: unknown): Error[] {
-  const chain: Error[] = [];
-  for (let current = error; current instanceof Error && chain.length < 8; current = current.cause) chain.push(current);
-  return chain;
 }

@@ -2,14 +2,14 @@
 // challenges and locations) and the MFA token's own rules (single use, expiry, attempts, binding).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { advanceClock, freezeClock } from "./support/clock";
 import { call, readJson } from "./support/http";
 import {
-  awaitStepMargin,
   challengeRowsOf,
   completeMfa,
   forgetLastTotpStep,
+  holdTotpStep,
   logInToMfa,
-  STEP_TEST_TIMEOUT_MS,
   sessionCountOf,
   signUpWithTotp,
   totpCode,
@@ -41,29 +41,24 @@ describe("the TOTP lock", () => {
     expect(await sessionCountOf(account.userId)).toBe(1);
   });
 
-  it(
-    "opens again when the lock has run out, and then one more wrong code locks again",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const past = Math.floor(Date.now() / 1000) - 1;
-      await env.DB.prepare("update totp_factors set failed_attempts = 5, locked_until = ? where user_id = ?")
-        .bind(past, account.userId)
-        .run();
-      const { mfa_token } = await logInToMfa(account.email);
-      const again = await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
-      expect(again.status).toBe(429);
-      expect((await totpRow(account.userId))?.locked_until).toBeGreaterThan(past + 800);
+  it("opens again when the lock has run out, and then one more wrong code locks again", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const past = Math.floor(Date.now() / 1000) - 1;
+    await env.DB.prepare("update totp_factors set failed_attempts = 5, locked_until = ? where user_id = ?")
+      .bind(past, account.userId)
+      .run();
+    const { mfa_token } = await logInToMfa(account.email);
+    const again = await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
+    expect(again.status).toBe(429);
+    expect((await totpRow(account.userId))?.locked_until).toBeGreaterThan(past + 800);
 
-      await env.DB.prepare("update totp_factors set locked_until = ? where user_id = ?")
-        .bind(past, account.userId)
-        .run();
-      const open = await logInToMfa(account.email);
-      expect((await completeMfa(open.mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
-      expect(await totpRow(account.userId)).toMatchObject({ failed_attempts: 0 });
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+    // The new lock runs its 15 minutes on the Worker's clock.
+    advanceClock(15 * 60);
+    const open = await logInToMfa(account.email);
+    expect((await completeMfa(open.mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
+    expect(await totpRow(account.userId)).toMatchObject({ failed_attempts: 0 });
+  });
 
   it("lets a recovery code through while the TOTP factor is locked", async () => {
     const account = await signUpWithTotp();
@@ -87,12 +82,11 @@ describe("the MFA token", () => {
     expect(await readJson(again)).toMatchObject({ code: "invalid_mfa_token" });
   });
 
-  it("expires", async () => {
+  it("expires after five minutes", async () => {
+    freezeClock();
     const account = await signUpWithTotp();
     const { mfa_token } = await logInToMfa(account.email);
-    await env.DB.prepare("update mfa_challenges set expires_at = ? where user_id = ?")
-      .bind(Math.floor(Date.now() / 1000), account.userId)
-      .run();
+    advanceClock(5 * 60);
     const response = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
     expect(response.status).toBe(401);
     expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_token" });
@@ -125,26 +119,22 @@ describe("the MFA token", () => {
     expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 5, consumed_at: null }]);
   });
 
-  it(
-    "is bound to its login: another account's codes do not finish it",
-    async () => {
-      await awaitStepMargin();
-      const victim = await signUpWithTotp();
-      const attacker = await signUpWithTotp();
-      const { mfa_token } = await logInToMfa(victim.email);
-      const withTotp = await completeMfa(mfa_token, { code: await totpCode(attacker.secret) });
-      expect(withTotp.status).toBe(400);
-      expect(await readJson(withTotp)).toMatchObject({ code: "invalid_mfa_code" });
-      const withRecovery = await completeMfa(mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" });
-      expect(withRecovery.status).toBe(400);
-      expect(await sessionCountOf(victim.userId)).toBe(1);
-      // Neither of the attacker's codes was used up by the attempt.
-      expect((await totpRow(attacker.userId))?.last_used_step).toBeNull();
-      const own = await logInToMfa(attacker.email);
-      expect((await completeMfa(own.mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" })).status).toBe(200);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("is bound to its login: another account's codes do not finish it", async () => {
+    holdTotpStep();
+    const victim = await signUpWithTotp();
+    const attacker = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(victim.email);
+    const withTotp = await completeMfa(mfa_token, { code: await totpCode(attacker.secret) });
+    expect(withTotp.status).toBe(400);
+    expect(await readJson(withTotp)).toMatchObject({ code: "invalid_mfa_code" });
+    const withRecovery = await completeMfa(mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" });
+    expect(withRecovery.status).toBe(400);
+    expect(await sessionCountOf(victim.userId)).toBe(1);
+    // Neither of the attacker's codes was used up by the attempt.
+    expect((await totpRow(attacker.userId))?.last_used_step).toBeNull();
+    const own = await logInToMfa(attacker.email);
+    expect((await completeMfa(own.mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" })).status).toBe(200);
+  });
 
   it("refuses an unknown, malformed or oversized token with 401 invalid_mfa_token", async () => {
     for (const token of ["x", "A".repeat(43), "A".repeat(128)]) {

@@ -7,12 +7,11 @@ import { PASSWORD, signUp } from "./support/accounts";
 import { call, readJson } from "./support/http";
 import { callAndSettle, callWith, latestCode } from "./support/mail";
 import {
-  awaitStepMargin,
   challengeRowsOf,
   claimsOf,
   completeMfa,
+  holdTotpStep,
   logInToMfa,
-  STEP_TEST_TIMEOUT_MS,
   sessionCountOf,
   signUpWithTotp,
   totpCode,
@@ -90,65 +89,53 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
     expect(claimsOf(await tokensOf(refreshed)).amr).toEqual(["pwd", "otp", "mfa"]);
   });
 
-  it(
-    "accepts a code one step early or late, and refuses two steps away with 400 invalid_mfa_code",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      for (const offset of [-2, 2]) {
-        const { mfa_token } = await logInToMfa(account.email);
-        const response = await completeMfa(mfa_token, { code: await totpCode(account.secret, offset) });
-        expect(response.status, `offset ${offset}`).toBe(400);
-        expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code" });
-      }
-      for (const offset of [-1, 1]) {
-        const { mfa_token } = await logInToMfa(account.email);
-        const response = await completeMfa(mfa_token, { code: await totpCode(account.secret, offset) });
-        expect(response.status, `offset ${offset}`).toBe(200);
-      }
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("accepts a code one step early or late, and refuses two steps away with 400 invalid_mfa_code", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    for (const offset of [-2, 2]) {
+      const { mfa_token } = await logInToMfa(account.email);
+      const response = await completeMfa(mfa_token, { code: await totpCode(account.secret, offset) });
+      expect(response.status, `offset ${offset}`).toBe(400);
+      expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code" });
+    }
+    for (const offset of [-1, 1]) {
+      const { mfa_token } = await logInToMfa(account.email);
+      const response = await completeMfa(mfa_token, { code: await totpCode(account.secret, offset) });
+      expect(response.status, `offset ${offset}`).toBe(200);
+    }
+  });
 
-  it(
-    "refuses a code of a step at or before the last accepted one (replay)",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const code = await totpCode(account.secret);
-      const first = await logInToMfa(account.email);
-      expect((await completeMfa(first.mfa_token, { code })).status).toBe(200);
-      const sessionsAfterFirst = await sessionCountOf(account.userId);
+  it("refuses a code of a step at or before the last accepted one (replay)", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const code = await totpCode(account.secret);
+    const first = await logInToMfa(account.email);
+    expect((await completeMfa(first.mfa_token, { code })).status).toBe(200);
+    const sessionsAfterFirst = await sessionCountOf(account.userId);
 
-      const second = await logInToMfa(account.email);
-      const replay = await completeMfa(second.mfa_token, { code });
-      expect(replay.status).toBe(400);
-      expect(await readJson(replay)).toMatchObject({ code: "invalid_mfa_code" });
-      const earlier = await completeMfa(second.mfa_token, { code: await totpCode(account.secret, -1) });
-      expect(earlier.status).toBe(400);
-      expect(await sessionCountOf(account.userId)).toBe(sessionsAfterFirst);
-      expect((await totpRow(account.userId))?.failed_attempts).toBe(2);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+    const second = await logInToMfa(account.email);
+    const replay = await completeMfa(second.mfa_token, { code });
+    expect(replay.status).toBe(400);
+    expect(await readJson(replay)).toMatchObject({ code: "invalid_mfa_code" });
+    const earlier = await completeMfa(second.mfa_token, { code: await totpCode(account.secret, -1) });
+    expect(earlier.status).toBe(400);
+    expect(await sessionCountOf(account.userId)).toBe(sessionsAfterFirst);
+    expect((await totpRow(account.userId))?.failed_attempts).toBe(2);
+  });
 
-  it(
-    "accepts one valid code sent in parallel to two challenges exactly once",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const [first, second] = await Promise.all([logInToMfa(account.email), logInToMfa(account.email)]);
-      const sessionsBefore = await sessionCountOf(account.userId);
-      const code = await totpCode(account.secret);
-      const responses = await Promise.all([
-        completeMfa(first.mfa_token, { code }),
-        completeMfa(second.mfa_token, { code }),
-      ]);
-      expect(responses.map((response) => response.status).sort()).toEqual([200, 400]);
-      expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("accepts one valid code sent in parallel to two challenges exactly once", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const [first, second] = await Promise.all([logInToMfa(account.email), logInToMfa(account.email)]);
+    const sessionsBefore = await sessionCountOf(account.userId);
+    const code = await totpCode(account.secret);
+    const responses = await Promise.all([
+      completeMfa(first.mfa_token, { code }),
+      completeMfa(second.mfa_token, { code }),
+    ]);
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 400]);
+    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
+  });
 
   it("counts a wrong code on the factor and on the challenge", async () => {
     const account = await signUpWithTotp();
@@ -161,18 +148,14 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
     expect(await sessionCountOf(account.userId)).toBe(1);
   });
 
-  it(
-    "resets the failure count after an accepted code",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const { mfa_token } = await logInToMfa(account.email);
-      await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
-      expect((await completeMfa(mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
-      expect((await totpRow(account.userId))?.failed_attempts).toBe(0);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("resets the failure count after an accepted code", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const { mfa_token } = await logInToMfa(account.email);
+    await completeMfa(mfa_token, { code: await wrongTotpCode(account.secret) });
+    expect((await completeMfa(mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
+    expect((await totpRow(account.userId))?.failed_attempts).toBe(0);
+  });
 });
 
 describe("other ways in still ask for the second factor", () => {
@@ -211,23 +194,19 @@ describe("other ways in still ask for the second factor", () => {
     expect(claimsOf(await tokensOf(finished)).amr).toEqual(["otp", "mfa"]);
   });
 
-  it(
-    "logs in without a challenge once TOTP is removed",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const removed = await call("DELETE", "/v1/mfa/totp", {
-        token: account.tokens.access_token,
-        json: { password: PASSWORD, code: await totpCode(account.secret) },
-      });
-      expect(removed.status).toBe(204);
-      const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
-      expect(response.status).toBe(200);
-      const tokens = await tokensOf(response);
-      expect(claimsOf(tokens).amr).toEqual(["pwd"]);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("logs in without a challenge once TOTP is removed", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const removed = await call("DELETE", "/v1/mfa/totp", {
+      token: account.tokens.access_token,
+      json: { password: PASSWORD, code: await totpCode(account.secret) },
+    });
+    expect(removed.status).toBe(204);
+    const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
+    expect(response.status).toBe(200);
+    const tokens = await tokensOf(response);
+    expect(claimsOf(tokens).amr).toEqual(["pwd"]);
+  });
 
   it("logs in without a challenge while enrolment is unconfirmed", async () => {
     const account = await signUp();

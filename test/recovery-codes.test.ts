@@ -5,11 +5,10 @@ import { describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts";
 import { call, readJson } from "./support/http";
 import {
-  awaitStepMargin,
   claimsOf,
   completeMfa,
+  holdTotpStep,
   logInToMfa,
-  STEP_TEST_TIMEOUT_MS,
   sessionCountOf,
   signUpWithTotp,
   totpCode,
@@ -83,36 +82,32 @@ describe("a recovery code at the MFA step of login", () => {
 });
 
 describe("POST /v1/mfa/recovery-codes", () => {
-  it(
-    "needs a current TOTP code, then replaces all ten codes: the old ones stop working",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const oldHashes = (await recoveryRows(account.userId)).map((row) => row.code_hash);
+  it("needs a current TOTP code, then replaces all ten codes: the old ones stop working", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const oldHashes = (await recoveryRows(account.userId)).map((row) => row.code_hash);
 
-      const wrong = await regenerate(account.tokens.access_token, { code: await wrongTotpCode(account.secret) });
-      expect(wrong.status).toBe(400);
-      expect(await readJson(wrong)).toMatchObject({ code: "invalid_mfa_code" });
-      expect((await recoveryRows(account.userId)).map((row) => row.code_hash)).toEqual(oldHashes);
+    const wrong = await regenerate(account.tokens.access_token, { code: await wrongTotpCode(account.secret) });
+    expect(wrong.status).toBe(400);
+    expect(await readJson(wrong)).toMatchObject({ code: "invalid_mfa_code" });
+    expect((await recoveryRows(account.userId)).map((row) => row.code_hash)).toEqual(oldHashes);
 
-      const response = await regenerate(account.tokens.access_token, { code: await totpCode(account.secret) });
-      expect(response.status).toBe(200);
-      expect(response.headers.get("Cache-Control")).toBe("no-store");
-      const { recovery_codes } = await readJson<{ recovery_codes: string[] }>(response);
-      expect(recovery_codes).toHaveLength(10);
-      expect(recovery_codes.filter((code) => account.recoveryCodes.includes(code))).toEqual([]);
-      const rows = await recoveryRows(account.userId);
-      expect(rows).toHaveLength(10);
-      expect(rows.filter((row) => oldHashes.includes(row.code_hash))).toEqual([]);
+    const response = await regenerate(account.tokens.access_token, { code: await totpCode(account.secret) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    const { recovery_codes } = await readJson<{ recovery_codes: string[] }>(response);
+    expect(recovery_codes).toHaveLength(10);
+    expect(recovery_codes.filter((code) => account.recoveryCodes.includes(code))).toEqual([]);
+    const rows = await recoveryRows(account.userId);
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((row) => oldHashes.includes(row.code_hash))).toEqual([]);
 
-      const { mfa_token } = await logInToMfa(account.email);
-      const old = await completeMfa(mfa_token, { recovery_code: account.recoveryCodes[0] ?? "" });
-      expect(old.status).toBe(400);
-      expect(await readJson(old)).toMatchObject({ code: "invalid_mfa_code" });
-      expect((await completeMfa(mfa_token, { recovery_code: recovery_codes[0] ?? "" })).status).toBe(200);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+    const { mfa_token } = await logInToMfa(account.email);
+    const old = await completeMfa(mfa_token, { recovery_code: account.recoveryCodes[0] ?? "" });
+    expect(old.status).toBe(400);
+    expect(await readJson(old)).toMatchObject({ code: "invalid_mfa_code" });
+    expect((await completeMfa(mfa_token, { recovery_code: recovery_codes[0] ?? "" })).status).toBe(200);
+  });
 
   it("refuses a body without a TOTP code, and accounts without TOTP with 404 totp_not_enabled", async () => {
     const account = await signUpWithTotp();

@@ -7,9 +7,8 @@ import { decodeBase32 } from "../src/crypto/totp";
 import { PASSWORD, signUp } from "./support/accounts";
 import { call, readJson } from "./support/http";
 import {
-  awaitStepMargin,
   forgetLastTotpStep,
-  STEP_TEST_TIMEOUT_MS,
+  holdTotpStep,
   signUpWithTotp,
   startEnrolment,
   totpCode,
@@ -49,28 +48,24 @@ describe("POST /v1/mfa/totp", () => {
     expect(await totpRow(account.userId)).toMatchObject({ confirmed_at: null, last_used_step: null });
   });
 
-  it(
-    "replaces an unconfirmed secret when started again",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUp();
-      const first = await startEnrolment(account.tokens.access_token);
-      const second = await startEnrolment(account.tokens.access_token);
-      expect(second.secret).not.toBe(first.secret);
-      const stale = await call("POST", "/v1/mfa/totp/confirm", {
-        token: account.tokens.access_token,
-        json: { code: await totpCode(first.secret), password: PASSWORD },
-      });
-      expect(stale.status).toBe(400);
-      expect(await readJson(stale)).toMatchObject({ code: "invalid_mfa_code" });
-      const fresh = await call("POST", "/v1/mfa/totp/confirm", {
-        token: account.tokens.access_token,
-        json: { code: await totpCode(second.secret), password: PASSWORD },
-      });
-      expect(fresh.status).toBe(200);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("replaces an unconfirmed secret when started again", async () => {
+    holdTotpStep();
+    const account = await signUp();
+    const first = await startEnrolment(account.tokens.access_token);
+    const second = await startEnrolment(account.tokens.access_token);
+    expect(second.secret).not.toBe(first.secret);
+    const stale = await call("POST", "/v1/mfa/totp/confirm", {
+      token: account.tokens.access_token,
+      json: { code: await totpCode(first.secret), password: PASSWORD },
+    });
+    expect(stale.status).toBe(400);
+    expect(await readJson(stale)).toMatchObject({ code: "invalid_mfa_code" });
+    const fresh = await call("POST", "/v1/mfa/totp/confirm", {
+      token: account.tokens.access_token,
+      json: { code: await totpCode(second.secret), password: PASSWORD },
+    });
+    expect(fresh.status).toBe(200);
+  });
 
   it("refuses with 409 totp_already_enabled once TOTP is on, keeping the secret", async () => {
     const account = await signUpWithTotp();
@@ -115,25 +110,21 @@ describe("the TOTP secret at rest", () => {
     expect(await openSecret(key, stored, `totp:${other.userId}`)).toBeNull();
   });
 
-  it(
-    "moved to another user's row, is refused rather than used",
-    async () => {
-      await awaitStepMargin();
-      const owner = await signUpWithTotp();
-      const thief = await signUpWithTotp();
-      const ownerRow = await totpRow(owner.userId);
-      await env.DB.prepare("update totp_factors set secret_ciphertext = ? where user_id = ?")
-        .bind(ownerRow?.secret_ciphertext, thief.userId)
-        .run();
-      const response = await call("POST", "/v1/mfa/recovery-codes", {
-        token: thief.tokens.access_token,
-        json: { code: await totpCode(owner.secret) },
-      });
-      expect(response.status).toBe(500);
-      expect(await readJson(response)).toMatchObject({ code: "internal_error" });
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("moved to another user's row, is refused rather than used", async () => {
+    holdTotpStep();
+    const owner = await signUpWithTotp();
+    const thief = await signUpWithTotp();
+    const ownerRow = await totpRow(owner.userId);
+    await env.DB.prepare("update totp_factors set secret_ciphertext = ? where user_id = ?")
+      .bind(ownerRow?.secret_ciphertext, thief.userId)
+      .run();
+    const response = await call("POST", "/v1/mfa/recovery-codes", {
+      token: thief.tokens.access_token,
+      json: { code: await totpCode(owner.secret) },
+    });
+    expect(response.status).toBe(500);
+    expect(await readJson(response)).toMatchObject({ code: "internal_error" });
+  });
 });
 
 describe("POST /v1/mfa/totp/confirm", () => {
@@ -224,35 +215,31 @@ describe("POST /v1/mfa/totp/confirm", () => {
 describe("DELETE /v1/mfa/totp", () => {
   const remove = (token: string, json: Record<string, string>) => call("DELETE", "/v1/mfa/totp", { token, json });
 
-  it(
-    "needs the password and a current code, then removes the factor and its recovery codes",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const token = account.tokens.access_token;
-      const code = await totpCode(account.secret);
+  it("needs the password and a current code, then removes the factor and its recovery codes", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const token = account.tokens.access_token;
+    const code = await totpCode(account.secret);
 
-      const wrongPassword = await remove(token, { password: "not the password", code });
-      expect(wrongPassword.status).toBe(401);
-      expect(await readJson(wrongPassword)).toMatchObject({ code: "invalid_credentials" });
-      const wrongCode = await remove(token, { password: PASSWORD, code: await wrongTotpCode(account.secret) });
-      expect(wrongCode.status).toBe(400);
-      expect(await readJson(wrongCode)).toMatchObject({ code: "invalid_mfa_code" });
-      const noCode = await remove(token, { password: PASSWORD });
-      expect(noCode.status).toBe(400);
-      expect(await readJson(noCode)).toMatchObject({ code: "invalid_request" });
-      expect((await totpRow(account.userId))?.confirmed_at).not.toBeNull();
-      expect(await recoveryCodeCount(account.userId)).toBe(10);
+    const wrongPassword = await remove(token, { password: "not the password", code });
+    expect(wrongPassword.status).toBe(401);
+    expect(await readJson(wrongPassword)).toMatchObject({ code: "invalid_credentials" });
+    const wrongCode = await remove(token, { password: PASSWORD, code: await wrongTotpCode(account.secret) });
+    expect(wrongCode.status).toBe(400);
+    expect(await readJson(wrongCode)).toMatchObject({ code: "invalid_mfa_code" });
+    const noCode = await remove(token, { password: PASSWORD });
+    expect(noCode.status).toBe(400);
+    expect(await readJson(noCode)).toMatchObject({ code: "invalid_request" });
+    expect((await totpRow(account.userId))?.confirmed_at).not.toBeNull();
+    expect(await recoveryCodeCount(account.userId)).toBe(10);
 
-      expect((await remove(token, { password: PASSWORD, code })).status).toBe(204);
-      expect(await totpRow(account.userId)).toBeNull();
-      expect(await recoveryCodeCount(account.userId)).toBe(0);
-      const again = await remove(token, { password: PASSWORD, code });
-      expect(again.status).toBe(404);
-      expect(await readJson(again)).toMatchObject({ code: "totp_not_enabled" });
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+    expect((await remove(token, { password: PASSWORD, code })).status).toBe(204);
+    expect(await totpRow(account.userId)).toBeNull();
+    expect(await recoveryCodeCount(account.userId)).toBe(0);
+    const again = await remove(token, { password: PASSWORD, code });
+    expect(again.status).toBe(404);
+    expect(await readJson(again)).toMatchObject({ code: "totp_not_enabled" });
+  });
 
   it("accepts a recovery code instead of the app's code, for someone who lost the device", async () => {
     const account = await signUpWithTotp();
@@ -264,23 +251,19 @@ describe("DELETE /v1/mfa/totp", () => {
     expect(await totpRow(account.userId)).toBeNull();
   });
 
-  it(
-    "refuses a code already used (replay) like a wrong one",
-    async () => {
-      await awaitStepMargin();
-      const account = await signUpWithTotp();
-      const code = await totpCode(account.secret);
-      const regenerated = await call("POST", "/v1/mfa/recovery-codes", {
-        token: account.tokens.access_token,
-        json: { code },
-      });
-      expect(regenerated.status).toBe(200);
-      const response = await remove(account.tokens.access_token, { password: PASSWORD, code });
-      expect(response.status).toBe(400);
-      expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code" });
-      await forgetLastTotpStep(account.userId);
-      expect((await remove(account.tokens.access_token, { password: PASSWORD, code })).status).toBe(204);
-    },
-    STEP_TEST_TIMEOUT_MS,
-  );
+  it("refuses a code already used (replay) like a wrong one", async () => {
+    holdTotpStep();
+    const account = await signUpWithTotp();
+    const code = await totpCode(account.secret);
+    const regenerated = await call("POST", "/v1/mfa/recovery-codes", {
+      token: account.tokens.access_token,
+      json: { code },
+    });
+    expect(regenerated.status).toBe(200);
+    const response = await remove(account.tokens.access_token, { password: PASSWORD, code });
+    expect(response.status).toBe(400);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code" });
+    await forgetLastTotpStep(account.userId);
+    expect((await remove(account.tokens.access_token, { password: PASSWORD, code })).status).toBe(204);
+  });
 });

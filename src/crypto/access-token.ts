@@ -41,6 +41,14 @@ export interface TokenOptions {
   audience: string;
 }
 
+/**
+ * The verifier's now (Unix seconds), passed in rather than read by jose from Date: the service's one
+ * clock (ServiceContext.now) judges expiry, as it set `iat` and `exp` at signing.
+ */
+export interface TokenClock {
+  now: number;
+}
+
 export type TokenFailureReason = "malformed" | "expired" | "invalid";
 
 export type TokenVerification = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: TokenFailureReason };
@@ -50,6 +58,7 @@ export async function signAccessToken(
   subject: AccessTokenSubject,
   options: TokenOptions & { jti: string; issuedAt: number; ttlSeconds: number },
 ): Promise<{ token: string; claims: AccessTokenClaims }> {
+  // Set here from the caller's time, not by jose's setIssuedAt/setExpirationTime (which read Date).
   const claims: AccessTokenClaims = {
     ...subject,
     iss: options.issuer,
@@ -67,7 +76,7 @@ export async function signAccessToken(
 export async function verifyAccessToken(
   keys: KeySet,
   token: string,
-  options: TokenOptions,
+  options: TokenOptions & TokenClock,
 ): Promise<TokenVerification> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "malformed" };
   try {
@@ -77,10 +86,11 @@ export async function verifyAccessToken(
       audience: options.audience,
       typ: ACCESS_TOKEN_TYPE,
       requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
+      currentDate: new Date(options.now * 1000),
     });
     if (repeatsMemberNames(token)) return { ok: false, reason: "malformed" };
     const claims = readClaims(payload);
-    return claims && isPlausibleTime(claims) ? { ok: true, claims } : { ok: false, reason: "invalid" };
+    return claims && isPlausibleTime(claims, options.now) ? { ok: true, claims } : { ok: false, reason: "invalid" };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: "expired" };
     if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
@@ -91,9 +101,9 @@ export async function verifyAccessToken(
 }
 
 /** JSON.parse reads `1e400` as Infinity, which jose takes for a number: such a token would never expire. */
-function isPlausibleTime(claims: AccessTokenClaims): boolean {
+function isPlausibleTime(claims: AccessTokenClaims, now: number): boolean {
   if (!Number.isFinite(claims.exp) || !Number.isFinite(claims.iat)) return false;
-  return claims.iat <= Math.floor(Date.now() / 1000) + MAX_FUTURE_IAT_SECONDS;
+  return claims.iat <= now + MAX_FUTURE_IAT_SECONDS;
 }
 
 /** Header or claims naming a member twice (jose keeps the last; see json-member-names.ts). */

@@ -4,28 +4,43 @@
 
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Bindings } from "../bindings";
-import { getServiceContext } from "../context";
 import type { AccessTokenClaims } from "../crypto/access-token";
+import { type PublicUser, toPublicUser } from "../routes/views";
 import { disableAccount, enableAccount } from "../services/account-status-service";
-import { getUser as findUser, type PublicUser, toPublicUser } from "../services/profile-service";
+import { getUser as findUser } from "../services/profile-service";
 import { revokeSessionById } from "../services/session-service";
 import { introspectAccessToken, type TokenRejection } from "../services/token-verification";
+import type { UnexpectedFailureCode } from "../unexpected-error";
+import { answerRpc } from "./answer-rpc";
 
 export type { AccessTokenClaims, PublicUser, TokenRejection };
 
-export type VerifyTokenResult = { valid: true; claims: AccessTokenClaims } | { valid: false; code: TokenRejection };
-export type GetUserResult = { found: true; user: PublicUser } | { found: false; code: "user_not_found" };
+/**
+ * Any method may answer these instead of its own result: `service_unavailable` when edge-auth's
+ * storage failed (may pass: retry later), `internal_error` when it is misconfigured or broken (its
+ * log says why). Neither says anything about the token or id asked about.
+ */
+export type ServiceFailure = UnexpectedFailureCode;
+
+export type VerifyTokenResult =
+  | { valid: true; claims: AccessTokenClaims }
+  | { valid: false; code: TokenRejection | ServiceFailure };
+export type GetUserResult =
+  | { found: true; user: PublicUser }
+  | { found: false; code: "user_not_found" | ServiceFailure };
 /** Revoking a session that is unknown or already revoked answers `session_not_found`. */
-export type RevokeSessionResult = { revoked: true } | { revoked: false; code: "session_not_found" };
+export type RevokeSessionResult = { revoked: true } | { revoked: false; code: "session_not_found" | ServiceFailure };
 
 /** Disabling an unknown id answers `user_not_found`; `sessionsRevoked` counts the sessions it ended. */
 export type DisableUserResult =
   | { disabled: true; sessionsRevoked: number }
-  | { disabled: false; code: "user_not_found" };
-export type EnableUserResult = { enabled: true } | { enabled: false; code: "user_not_found" };
+  | { disabled: false; code: "user_not_found" | ServiceFailure };
+export type EnableUserResult = { enabled: true } | { enabled: false; code: "user_not_found" | ServiceFailure };
 
 /** Ids are UUIDs; anything far longer is refused before it reaches D1. */
 const MAX_ID_LENGTH = 64;
+
+const isId = (value: unknown): value is string => typeof value === "string" && value.length <= MAX_ID_LENGTH;
 
 export class AuthService extends WorkerEntrypoint<Bindings> {
   /**
@@ -34,26 +49,45 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
    */
   async verifyToken(token: string): Promise<VerifyTokenResult> {
     if (typeof token !== "string") return { valid: false, code: "token_malformed" };
-    const introspection = await introspectAccessToken(await getServiceContext(this.env), token);
-    return introspection.active
-      ? { valid: true, claims: introspection.claims }
-      : { valid: false, code: introspection.rejection };
+    return answerRpc<VerifyTokenResult>(
+      this.env,
+      "verifyToken",
+      (code) => ({ valid: false, code }),
+      async (context) => {
+        const introspection = await introspectAccessToken(context, token);
+        return introspection.active
+          ? { valid: true, claims: introspection.claims }
+          : { valid: false, code: introspection.rejection };
+      },
+    );
   }
 
-  /** The public user (never the password hash); the only failure is an unknown id. */
+  /** The public user (never the password hash); the only failure about the id is an unknown one. */
   async getUser(id: string): Promise<GetUserResult> {
-    if (typeof id !== "string" || id.length > MAX_ID_LENGTH) return { found: false, code: "user_not_found" };
-    const result = await findUser(await getServiceContext(this.env), id);
-    return result.ok ? { found: true, user: toPublicUser(result.value) } : { found: false, code: "user_not_found" };
+    if (!isId(id)) return { found: false, code: "user_not_found" };
+    return answerRpc<GetUserResult>(
+      this.env,
+      "getUser",
+      (code) => ({ found: false, code }),
+      async (context) => {
+        const result = await findUser(context, id);
+        return result.ok ? { found: true, user: toPublicUser(result.value) } : { found: false, code: "user_not_found" };
+      },
+    );
   }
 
   /** Ends a session by its id (the `sid` claim): refresh is refused at once, its access tokens are denylisted. */
   async revokeSession(sessionId: string): Promise<RevokeSessionResult> {
-    if (typeof sessionId !== "string" || sessionId.length > MAX_ID_LENGTH) {
-      return { revoked: false, code: "session_not_found" };
-    }
-    const result = await revokeSessionById(await getServiceContext(this.env), sessionId);
-    return result.ok ? { revoked: true } : { revoked: false, code: "session_not_found" };
+    if (!isId(sessionId)) return { revoked: false, code: "session_not_found" };
+    return answerRpc<RevokeSessionResult>(
+      this.env,
+      "revokeSession",
+      (code) => ({ revoked: false, code }),
+      async (context) => {
+        const result = await revokeSessionById(context, sessionId);
+        return result.ok ? { revoked: true } : { revoked: false, code: "session_not_found" };
+      },
+    );
   }
 
   /**
@@ -61,17 +95,31 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
    * once, and its sessions are revoked and denylisted (other verifiers refuse within about 60 s).
    */
   async disableUser(id: string): Promise<DisableUserResult> {
-    if (typeof id !== "string" || id.length > MAX_ID_LENGTH) return { disabled: false, code: "user_not_found" };
-    const result = await disableAccount(await getServiceContext(this.env), id);
-    return result.ok
-      ? { disabled: true, sessionsRevoked: result.value.sessionsRevoked }
-      : { disabled: false, code: "user_not_found" };
+    if (!isId(id)) return { disabled: false, code: "user_not_found" };
+    return answerRpc<DisableUserResult>(
+      this.env,
+      "disableUser",
+      (code) => ({ disabled: false, code }),
+      async (context) => {
+        const result = await disableAccount(context, id);
+        return result.ok
+          ? { disabled: true, sessionsRevoked: result.value.sessionsRevoked }
+          : { disabled: false, code: "user_not_found" };
+      },
+    );
   }
 
   /** Lets a disabled account log in again; the sessions that disabling ended stay ended. */
   async enableUser(id: string): Promise<EnableUserResult> {
-    if (typeof id !== "string" || id.length > MAX_ID_LENGTH) return { enabled: false, code: "user_not_found" };
-    const result = await enableAccount(await getServiceContext(this.env), id);
-    return result.ok ? { enabled: true } : { enabled: false, code: "user_not_found" };
+    if (!isId(id)) return { enabled: false, code: "user_not_found" };
+    return answerRpc<EnableUserResult>(
+      this.env,
+      "enableUser",
+      (code) => ({ enabled: false, code }),
+      async (context) => {
+        const result = await enableAccount(context, id);
+        return result.ok ? { enabled: true } : { enabled: false, code: "user_not_found" };
+      },
+    );
   }
 }

@@ -5,9 +5,10 @@
 import { type AccessTokenClaims, verifyAccessToken } from "../crypto/access-token";
 import { fail, type Result, succeed } from "../errors";
 import { isSessionDenied } from "../storage/kv/revocation-store";
-import type { SessionRow, UserRow } from "../storage/schema";
 import { findLiveSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
+import { toSession, toUser } from "./model";
+import type { UserSessionPrincipal } from "./principal";
 
 export type TokenRejection =
   | "token_malformed"
@@ -18,11 +19,8 @@ export type TokenRejection =
 
 export type Introspection = { active: true; claims: AccessTokenClaims } | { active: false; rejection: TokenRejection };
 
-export interface AuthenticatedCaller {
-  claims: AccessTokenClaims;
-  session: SessionRow;
-  user: UserRow;
-}
+/** The principal of a request that presented a person's access token (see principal.ts). */
+export type AuthenticatedCaller = UserSessionPrincipal;
 
 async function verifySignatureAndClaims(
   context: ServiceContext,
@@ -31,6 +29,7 @@ async function verifySignatureAndClaims(
   const verified = await verifyAccessToken(context.keys, token, {
     issuer: context.config.issuer,
     audience: context.config.audience,
+    now: context.now(),
   });
   if (verified.ok) return verified;
   return { ok: false, rejection: `token_${verified.reason}` };
@@ -55,5 +54,10 @@ export async function authenticateCaller(context: ServiceContext, token: string)
   if (!verified.ok) return fail("invalid_token", { reason: verified.rejection });
   const live = await findLiveSession(context.db, verified.claims.sid, sessionWindow(context));
   if (!live || live.user.id !== verified.claims.sub) return fail("invalid_token", { reason: "session not live" });
-  return succeed({ claims: verified.claims, session: live.session, user: live.user });
+  return succeed({
+    kind: "user_session",
+    claims: verified.claims,
+    session: toSession(live.session),
+    user: toUser(live.user),
+  });
 }

@@ -1,9 +1,10 @@
 // Helpers for the second-factor suites: enrol TOTP through the API, compute codes from the secret
-// the enrolment answered (as an authenticator app would), log in up to the MFA step, and read or
-// shift TOTP and challenge rows in D1.
+// the enrolment answered (as an authenticator app would), hold the clock in one step, log in up to
+// the MFA step, and read or shift TOTP and challenge rows in D1.
 import { env } from "cloudflare:workers";
 import { decodeBase32, generateTotp, TOTP_STEP_SECONDS } from "../../src/crypto/totp";
 import { PASSWORD, signUp, type TestAccount, type TokenPair } from "./accounts";
+import { freezeClock } from "./clock";
 import { call, readJson } from "./http";
 
 export interface TotpAccount extends TestAccount {
@@ -34,17 +35,13 @@ export async function wrongTotpCode(secret: string): Promise<string> {
   }
 }
 
-/** Timeout for tests that wait for a fresh time step (up to `awaitStepMargin`'s margin). */
-export const STEP_TEST_TIMEOUT_MS = 20_000;
-
 /**
- * Waits, if needed, until at least `marginSeconds` of the current 30 s step are left, so codes
- * computed here and checked by the Worker fall in the same step.
+ * Holds the clock (the Worker's too, see ./clock.ts) until the test ends, so codes computed here and
+ * checked by the Worker fall in the same 30 s step however long the test takes: no waiting for a
+ * fresh step. Answers the held time.
  */
-export async function awaitStepMargin(marginSeconds = 6): Promise<void> {
-  const intoStep = (Date.now() / 1000) % TOTP_STEP_SECONDS;
-  const left = TOTP_STEP_SECONDS - intoStep;
-  if (left < marginSeconds) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 250));
+export function holdTotpStep(): number {
+  return freezeClock();
 }
 
 export async function startEnrolment(

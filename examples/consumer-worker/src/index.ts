@@ -2,7 +2,7 @@
 // token (no HTTP hop, no JWKS download), and the caller's profile and session are one call away.
 
 // In your own project, point this at your edge-auth checkout (or copy src/rpc/auth-service.ts's types).
-import type { AccessTokenClaims, AuthService } from "../../../src/rpc/auth-service";
+import type { AccessTokenClaims, AuthService, ServiceFailure, TokenRejection } from "../../../src/rpc/auth-service";
 
 export interface Env {
   /** wrangler.toml: `[[services]] binding = "AUTH", service = "edge-auth", entrypoint = "AuthService"` */
@@ -23,15 +23,28 @@ function unauthorized(code: string, tokenPresented: boolean): Response {
   return Response.json({ code }, { status: 401, headers: { "WWW-Authenticate": challenge } });
 }
 
+/**
+ * edge-auth could not answer: its storage or denylist failed (503, retry), or it is misconfigured
+ * (500). An outage to report as ours, never as the caller's bad token or a missing user.
+ */
+function outage(code: TokenRejection | ServiceFailure | "user_not_found" | "session_not_found"): Response | null {
+  switch (code) {
+    case "service_unavailable":
+    case "verifier_unavailable":
+      return Response.json({ code }, { status: 503 });
+    case "internal_error":
+      return Response.json({ code }, { status: 500 });
+    default:
+      return null;
+  }
+}
+
 async function authenticate(request: Request, env: Env): Promise<Authenticated> {
   const token = readBearerToken(request);
   if (token === null) return { ok: false, response: unauthorized("token_missing", false) };
   const result = await env.AUTH.verifyToken(token);
   if (result.valid) return { ok: true, claims: result.claims };
-  // edge-auth could not read its denylist: an outage to retry, not a bad token.
-  if (result.code === "verifier_unavailable")
-    return { ok: false, response: Response.json({ code: result.code }, { status: 503 }) };
-  return { ok: false, response: unauthorized(result.code, true) };
+  return { ok: false, response: outage(result.code) ?? unauthorized(result.code, true) };
 }
 
 export default {
@@ -47,10 +60,12 @@ export default {
     if (route === "GET /claims") return Response.json(caller.claims);
     if (route === "GET /profile") {
       const result = await env.AUTH.getUser(caller.claims.sub);
-      return result.found ? Response.json(result.user) : Response.json({ code: result.code }, { status: 404 });
+      if (result.found) return Response.json(result.user);
+      return outage(result.code) ?? Response.json({ code: result.code }, { status: 404 });
     }
     // POST /logout: ends the caller's session; refresh is refused at once, the access token within ~60 s.
     const result = await env.AUTH.revokeSession(caller.claims.sid);
-    return result.revoked ? new Response(null, { status: 204 }) : Response.json({ code: result.code }, { status: 404 });
+    if (result.revoked) return new Response(null, { status: 204 });
+    return outage(result.code) ?? Response.json({ code: result.code }, { status: 404 });
   },
 } satisfies ExportedHandler<Env>;
