@@ -2,7 +2,7 @@
 // They are not the drizzle rows: no password hash leaves the services, times are Unix seconds, and
 // each surface renders them in its own shape (the native snake_case user is in src/routes/views.ts).
 
-import type { SessionRow, UserRow } from "../storage/schema";
+import type { IdentityRow, SessionRow, UserRow } from "../storage/schema";
 import { parseStringList } from "./json-list";
 
 export interface User {
@@ -75,4 +75,21 @@ export function toSession(row: SessionRow): Session {
     lastUsedAt: row.lastUsedAt,
     expiresAt: row.expiresAt,
   };
+}
+
+/** A way into an account besides its password: an external provider's stable subject. */
+export interface Identity {
+  id: string;
+  userId: string;
+  /** "google", "github", "apple", "microsoft", or a configured OIDC provider's name. */
+  provider: string;
+  subject: string;
+  email: string | null;
+  emailVerified: boolean;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export function toIdentity(row: IdentityRow): Identity {
+  return { ...row };
 }

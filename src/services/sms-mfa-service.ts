@@ -10,6 +10,7 @@ import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
 import { admitSubject } from "./abuse-limits";
 import { type ClientInfo, type ServiceContext, sessionWindow } from "./context";
+import { parseStringList } from "./json-list";
 import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
 import { isDisabled } from "./model";
 import { issueOneTimeCode, redeemOneTimeCode } from "./one-time-codes";
@@ -21,15 +22,6 @@ import { sendSmsNow } from "./sms-sending";
 export interface SmsMfaTarget {
   userId: string;
   phone: string;
-}
-
-function offersSms(methodsJson: string): boolean {
-  try {
-    const methods: unknown = JSON.parse(methodsJson);
-    return Array.isArray(methods) && methods.includes("sms");
-  } catch {
-    return false;
-  }
 }
 
 const canUseSms = (user: UserRow | undefined): user is UserRow & { phone: string } =>
@@ -53,7 +45,7 @@ export async function findSmsMfaTarget(context: ServiceContext, mfaToken: string
   const challenge = await findOpenMfaChallenge(context, mfaToken);
   if (!challenge) return fail("invalid_mfa_token", { reason: "unknown, used or expired challenge" });
   const user = await findUserById(context.db, challenge.userId);
-  if (!offersSms(challenge.methods) || !canUseSms(user)) {
+  if (!parseStringList(challenge.methods).includes("sms") || !canUseSms(user)) {
     return fail("invalid_request", { issues: [{ field: "mfaToken", message: "SMS is not offered for this login" }] });
   }
   return succeed({ userId: user.id, phone: user.phone });

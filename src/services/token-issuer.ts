@@ -7,6 +7,7 @@ import type { SessionRow, UserRow } from "../storage/schema";
 import type { NewRefreshToken, NewSession } from "../storage/session-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { recordedUserAgent } from "./input-limits";
+import { parseStringList } from "./json-list";
 
 /** What a successful sign-up, login or refresh yields; routes turn it into RFC 6749 §5.1 fields. */
 export interface IssuedTokens {
@@ -70,7 +71,7 @@ export async function issueAccessToken(
       email_verified: user.emailVerified,
       // OIDC Core §5.1 names; an unverified number is the user's claim only, so it is left out.
       ...(user.phone && user.phoneVerified ? { phone_number: user.phone, phone_number_verified: true } : {}),
-      amr: parseAmr(session.amr),
+      amr: parseStringList(session.amr),
     },
     {
       issuer: context.config.issuer,
@@ -96,13 +97,4 @@ export async function issueTokens(
     sessionId: session.id,
     claims,
   };
-}
-
-function parseAmr(amr: string | undefined): string[] {
-  try {
-    const parsed: unknown = JSON.parse(amr ?? "[]");
-    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === "string") : [];
-  } catch {
-    return [];
-  }
 }
