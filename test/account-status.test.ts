@@ -2,7 +2,7 @@
 // is refused at once where it reads D1, and its access tokens are denylisted for other verifiers.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { logIn, PASSWORD, sessionOf, signUp } from "./support/accounts";
+import { liveSessionCount, logIn, PASSWORD, sessionOf, signUp } from "./support/accounts";
 import { call, readJson } from "./support/http";
 
 async function disabledAt(userId: string): Promise<number | null | undefined> {
@@ -10,13 +10,6 @@ async function disabledAt(userId: string): Promise<number | null | undefined> {
     .bind(userId)
     .first<{ disabled_at: number | null }>();
   return row?.disabled_at;
-}
-
-async function liveSessionCount(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from sessions where user_id = ? and revoked_at is null")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? -1;
 }
 
 describe("AuthService.disableUser", () => {
@@ -29,7 +22,7 @@ describe("AuthService.disableUser", () => {
     expect(await disabledAt(account.userId)).toEqual(expect.any(Number));
     expect(await liveSessionCount(account.userId)).toBe(0);
     for (const tokens of [account.tokens, second]) {
-      const sid = await sessionOf(tokens.access_token);
+      const sid = sessionOf(tokens.access_token);
       expect(await env.KV.get(`revoked:sid:${sid}`)).not.toBeNull();
       expect(await exports.AuthService.verifyToken(tokens.access_token)).toEqual({
         valid: false,

@@ -8,8 +8,8 @@ import type { Bindings } from "../src/bindings";
 import { getServiceContext } from "../src/context";
 import { disableAccount } from "../src/services/account-status-service";
 import { logIn, PASSWORD, signUp, type TestAccount, type TokenPair, uniqueEmail } from "./support/accounts";
-import { readJson } from "./support/http";
-import { callAndSettle, codeRow, latestCode, mailTo, type ReceivedCode, userState } from "./support/mail";
+import { callAndSettle, readJson } from "./support/http";
+import { codeRow, latestCode, mailTo, type ReceivedCode, userState } from "./support/mail";
 
 const NEW_PASSWORD = "the owner's brand new passphrase";
 

@@ -3,9 +3,9 @@
 // codes; 5 per 15 minutes for SMS sign-in, which locks like TOTP). Decided in D1, in the guess's batch.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, signUp, type TestAccount } from "./support/accounts";
-import { call, readJson } from "./support/http";
-import { callAndSettle, codeRow, latestCode, userState, wrongCode } from "./support/mail";
+import { PASSWORD, sessionRowCount, signUp, type TestAccount } from "./support/accounts";
+import { call, callAndSettle, readJson } from "./support/http";
+import { codeRow, latestCode, userState, wrongCode } from "./support/mail";
 import { latestSmsCode, uniquePhone, verifyPhone } from "./support/sms";
 import { awaitFreshMinute } from "./support/throttle";
 import { logInToMfa } from "./support/totp";
@@ -127,9 +127,6 @@ describe("SMS sign-in", () => {
     expect(locked.status).toBe(429);
     expect(await readJson(locked)).toMatchObject({ code: "mfa_locked" });
     expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(800);
-    const sessions = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
-      .bind(account.userId)
-      .first<{ n: number }>();
-    expect(sessions?.n).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
   });
 });

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, signUp } from "./support/accounts";
-import { call, readJson } from "./support/http";
-import { callAndSettle, mailTo } from "./support/mail";
+import { call, callAndSettle, readJson } from "./support/http";
+import { mailTo } from "./support/mail";
 
 /** 12 digits unique to this case: no letters, so it adds no script of its own to a label. */
 function tag(): string {

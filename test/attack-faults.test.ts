@@ -7,10 +7,19 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Bindings } from "../src/bindings";
 import { getServiceContext } from "../src/context";
 import { introspectAccessToken } from "../src/services/token-verification";
-import { countRows, logIn, PASSWORD, sessionOf, signUp, type TokenPair, uniqueEmail } from "./support/accounts";
+import {
+  countRows,
+  liveSessionCount,
+  logIn,
+  PASSWORD,
+  sessionOf,
+  signUp,
+  type TokenPair,
+  uniqueEmail,
+} from "./support/accounts";
 import { dropAllFaults, dropFault, injectFault } from "./support/faults";
-import { call, readJson } from "./support/http";
-import { callAndSettle, callWith, latestCode } from "./support/mail";
+import { call, callAndSettle, callWith, readJson } from "./support/http";
+import { latestCode } from "./support/mail";
 
 const NEW_PASSWORD = "a brand new long passphrase";
 afterEach(dropAllFaults);
@@ -37,13 +46,6 @@ async function tokenRow(sessionId: string, generation: number) {
   return env.DB.prepare("select rotated_at, successor_hash from refresh_tokens where session_id = ? and generation = ?")
     .bind(sessionId, generation)
     .first<{ rotated_at: number | null; successor_hash: string | null }>();
-}
-
-async function liveSessions(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from sessions where user_id = ? and revoked_at is null")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
 }
 
 async function passwordHashOf(userId: string): Promise<string | undefined> {
@@ -79,7 +81,7 @@ describe("D1 failing in the middle of a multi-step write", () => {
 
   it("refresh rotation: 503, the presented token stays unrotated and works once D1 recovers", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     await injectFault("fail_refresh_insert", "BEFORE INSERT", "refresh_tokens");
 
     const refresh = () => call("POST", "/v1/token/refresh", { json: { refresh_token: account.tokens.refresh_token } });
@@ -87,13 +89,13 @@ describe("D1 failing in the middle of a multi-step write", () => {
     expect(await tokenRow(sid, 0)).toEqual({ rotated_at: null, successor_hash: null });
     expect(await tokenRow(sid, 1)).toBeNull();
     // Not mistaken for reuse: the session is alive.
-    expect(await liveSessions(account.userId)).toBe(1);
+    expect(await liveSessionCount(account.userId)).toBe(1);
 
     await dropFault("fail_refresh_insert");
     const recovered = await refresh();
     expect(recovered.status).toBe(200);
     const next = await readJson<TokenPair>(recovered);
-    expect(await sessionOf(next.access_token)).toBe(sid);
+    expect(sessionOf(next.access_token)).toBe(sid);
     expect(await tokenRow(sid, 0)).toMatchObject({ rotated_at: expect.any(Number) });
   });
 
@@ -110,11 +112,11 @@ describe("D1 failing in the middle of a multi-step write", () => {
       });
     await expectUnavailable(await change());
     expect(await passwordHashOf(account.userId)).toBe(hashBefore);
-    expect(await liveSessions(account.userId)).toBe(2);
+    expect(await liveSessionCount(account.userId)).toBe(2);
 
     await dropFault("fail_session_revoke");
     expect((await change()).status).toBe(204);
-    expect(await liveSessions(account.userId)).toBe(1);
+    expect(await liveSessionCount(account.userId)).toBe(1);
     expect((await call("GET", "/v1/me", { token: other.access_token })).status).toBe(401);
   });
 
@@ -128,12 +130,12 @@ describe("D1 failing in the middle of a multi-step write", () => {
     const reset = await callAndSettle("POST", "/v1/password/reset", { json: { token, new_password: NEW_PASSWORD } });
     await expectUnavailable(reset);
     expect(await passwordHashOf(account.userId)).toBe(hashBefore);
-    expect(await liveSessions(account.userId)).toBe(1);
+    expect(await liveSessionCount(account.userId)).toBe(1);
   });
 
   it("account deletion: 503, and the user, sessions and refresh tokens all remain", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     await injectFault("fail_token_delete", "BEFORE DELETE", "refresh_tokens");
     const response = await call("DELETE", "/v1/me", {
       token: account.tokens.access_token,

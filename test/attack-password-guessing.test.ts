@@ -1,11 +1,10 @@
 // Password guessing behind a stolen access token, and across an account's identifiers. Every
 // password re-check (password change, email change, account deletion, second-factor changes) and
 // every login count in one row per account: 10 failures anywhere lock password checks everywhere.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { PASSWORD, signUp, type TestAccount, uniqueEmail } from "./support/accounts";
-import { type CallOptions, call, readJson } from "./support/http";
-import { callAndSettle, mailTo, userState } from "./support/mail";
+import { PASSWORD, sessionRowCount, signUp, type TestAccount, uniqueEmail } from "./support/accounts";
+import { type CallOptions, call, callAndSettle, readJson } from "./support/http";
+import { mailTo, userState } from "./support/mail";
 import { awaitFreshMinute, endLock, failureRowOf, nowSeconds, randomIp } from "./support/throttle";
 import { startEnrolment, totpCode } from "./support/totp";
 
@@ -128,10 +127,7 @@ describe("the login lock per account", () => {
     }
     const viaUsername = await call("POST", "/v1/login", { json: { username, password: PASSWORD } });
     await expectInvalidCredentials(viaUsername);
-    const sessions = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
-      .bind(account.userId)
-      .first<{ n: number }>();
-    expect(sessions?.n).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
     expect(await failureRowOf({ username })).toEqual(await failureRowOf({ email: account.email }));
   });
 

@@ -7,8 +7,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
-import { buildRequest, call, readJson } from "./support/http";
-import { callAndSettle, callRequired, latestCode, mailTo, resendEnv, signUpPending, userState } from "./support/mail";
+import { buildRequest, call, callAndSettle, readJson } from "./support/http";
+import { callRequired, latestCode, mailTo, resendEnv, signUpPending, userState } from "./support/mail";
 import { awaitFreshMinute } from "./support/throttle";
 import { completeMfa, signUpWithTotp, totpRow } from "./support/totp";
 

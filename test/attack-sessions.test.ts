@@ -4,12 +4,19 @@
 // Rotation, reuse, concurrency and idle/absolute expiry of refresh itself are in test/refresh.test.ts.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { logIn, PASSWORD, sessionOf, signUp, type TokenPair } from "./support/accounts";
+import {
+  claimsOf,
+  liveSessionCount,
+  logIn,
+  PASSWORD,
+  refresh,
+  sessionOf,
+  signUp,
+  type TokenPair,
+} from "./support/accounts";
 import { call, readJson } from "./support/http";
 
 const NEW_PASSWORD = "another long and unusual passphrase";
-
-const refresh = (refresh_token: string) => call("POST", "/v1/token/refresh", { json: { refresh_token } });
 
 /** Refreshes once; the new access token names the same user and session as the old one. */
 async function rotate(tokens: TokenPair): Promise<TokenPair> {
@@ -22,11 +29,6 @@ async function rotate(tokens: TokenPair): Promise<TokenPair> {
     email: claimsOf(tokens.access_token).email,
   });
   return next;
-}
-
-function claimsOf(accessToken: string): Record<string, unknown> {
-  const payload = (accessToken.split(".")[1] ?? "").replaceAll("-", "+").replaceAll("_", "/");
-  return JSON.parse(atob(payload)) as Record<string, unknown>;
 }
 
 async function expectRefreshRefused(refreshToken: string): Promise<void> {
@@ -57,17 +59,10 @@ async function sessionState(sessionId: string) {
     .first<{ revoked_at: number | null; revoke_reason: string | null }>();
 }
 
-async function liveSessions(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from sessions where user_id = ? and revoked_at is null")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
 describe("after logout", () => {
   it("refuses the session's refresh token and issues nothing for it", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     expect((await call("POST", "/v1/logout", { token: account.tokens.access_token })).status).toBe(204);
 
     await expectRefreshRefused(account.tokens.refresh_token);
@@ -77,7 +72,7 @@ describe("after logout", () => {
 
   it("gives no successor to a rotated token still inside the grace window", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     const current = await rotate(account.tokens);
     expect((await call("POST", "/v1/logout", { token: current.access_token })).status).toBe(204);
 
@@ -91,7 +86,7 @@ describe("after logout", () => {
 
   it("ended by the refresh token alone, refuses that token and the session's access token", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     const logout = await call("POST", "/v1/logout", { json: { refresh_token: account.tokens.refresh_token } });
     expect(logout.status).toBe(204);
 
@@ -106,7 +101,7 @@ describe("after a password change", () => {
     const account = await signUp();
     const stolenBefore = await logIn(account.email);
     const stolen = await rotate(stolenBefore);
-    const stolenSid = await sessionOf(stolen.access_token);
+    const stolenSid = sessionOf(stolen.access_token);
 
     const change = await call("POST", "/v1/password/change", {
       token: account.tokens.access_token,
@@ -121,7 +116,7 @@ describe("after a password change", () => {
     expect(await sessionState(stolenSid)).toMatchObject({ revoked_at: expect.any(Number) });
     expect(await env.KV.get(`revoked:sid:${stolenSid}`)).not.toBeNull();
     // The session that changed the password goes on.
-    expect(await liveSessions(account.userId)).toBe(1);
+    expect(await liveSessionCount(account.userId)).toBe(1);
     await rotate(account.tokens);
   });
 
@@ -148,7 +143,7 @@ describe("after a password change", () => {
 describe("after the account is disabled", () => {
   it("refuses refresh, the grace predecessor and every bearer endpoint at once, rotating nothing", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     const current = await rotate(account.tokens);
     await env.DB.prepare("update users set disabled_at = unixepoch() where id = ?").bind(account.userId).run();
 
@@ -183,13 +178,13 @@ describe("after DELETE /v1/sessions", () => {
   it("gives no successor to a grace-window predecessor of any ended session", async () => {
     const account = await signUp();
     const phone = await rotate(await logIn(account.email));
-    const phoneSid = await sessionOf(phone.access_token);
+    const phoneSid = sessionOf(phone.access_token);
     expect((await call("DELETE", "/v1/sessions", { token: account.tokens.access_token })).status).toBe(204);
 
     await expectRefreshRefused(phone.refresh_token);
     await expectRefreshRefused(account.tokens.refresh_token);
     expect(await familySize(phoneSid)).toBe(2);
-    expect(await liveSessions(account.userId)).toBe(0);
+    expect(await liveSessionCount(account.userId)).toBe(0);
   });
 
   it("leaves no live token when a refresh races it", async () => {
@@ -206,7 +201,7 @@ describe("after DELETE /v1/sessions", () => {
       await expectRefreshRefused(next.refresh_token);
       await expectAccessRefused(next.access_token);
     }
-    expect(await liveSessions(account.userId)).toBe(0);
+    expect(await liveSessionCount(account.userId)).toBe(0);
     await expectRefreshRefused(account.tokens.refresh_token);
   });
 });
@@ -214,7 +209,7 @@ describe("after DELETE /v1/sessions", () => {
 describe("after the account is deleted", () => {
   it("refuses its tokens even once the same address is registered again, and they reach nothing of the new account", async () => {
     const old = await signUp();
-    const oldSid = await sessionOf(old.tokens.access_token);
+    const oldSid = sessionOf(old.tokens.access_token);
     const deleted = await call("DELETE", "/v1/me", { token: old.tokens.access_token, json: { password: PASSWORD } });
     expect(deleted.status).toBe(204);
 
@@ -223,13 +218,13 @@ describe("after the account is deleted", () => {
 
     await expectAccessRefused(old.tokens.access_token);
     await expectRefreshRefused(old.tokens.refresh_token);
-    const other = await call("DELETE", `/v1/sessions/${await sessionOf(reborn.tokens.access_token)}`, {
+    const other = await call("DELETE", `/v1/sessions/${sessionOf(reborn.tokens.access_token)}`, {
       token: old.tokens.access_token,
     });
     expect(other.status).toBe(401);
 
     expect(await sessionState(oldSid)).toBeNull();
-    expect(await liveSessions(reborn.userId)).toBe(1);
+    expect(await liveSessionCount(reborn.userId)).toBe(1);
     const me = await call("GET", "/v1/me", { token: reborn.tokens.access_token });
     expect(await readJson(me)).toMatchObject({ id: reborn.userId, email: old.email });
   });

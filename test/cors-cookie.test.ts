@@ -244,7 +244,7 @@ describe("cookie mode", () => {
     expect(cleared?.value).toBe("");
     expect(cleared?.attributes).toContain("Max-Age=0");
     const session = await env.DB.prepare("select revoke_reason from sessions where id = ?")
-      .bind(await sessionOf(account.accessToken))
+      .bind(sessionOf(account.accessToken))
       .first<{ revoke_reason: string | null }>();
     expect(session?.revoke_reason).toBe("logout");
     const refused = await callInCookieMode("POST", "/v1/token/refresh", { origin: APP_ORIGIN, cookie: account.cookie });

@@ -1,17 +1,15 @@
 // Data retention on the Cron Trigger: exactly the rows past their retention go, rows still in use
-// stay, refresh tokens go with their sessions, never-verified accounts go (with what they hold) only
-// when verification is required, and each run deletes a bounded number of rows. Tests share the
-// database, so each creates its own rows (unique ids) and asserts only about those.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+// stay, refresh tokens go with their sessions, and each run deletes a bounded number of rows. Tests
+// share the database, so each creates its own rows (unique ids) and asserts only about those.
+// Never-verified accounts are in test/data-retention-accounts.test.ts.
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getServiceContext } from "../src/context";
-import worker from "../src/index";
 import { RETENTION_BATCH_ROWS, RETENTION_STATEMENTS_PER_RUN, runDataRetention } from "../src/services/data-retention";
 import { RETENTION_SPECS, type RetentionSpec } from "../src/storage/retention-store";
 import { loginFailures } from "../src/storage/schema";
-import { accountsLeft, dependentsOf, insertAccount, insertCodeFailure } from "./support/retention-account-rows";
+import { dependentsOf, insertCodeFailure } from "./support/retention-account-rows";
 import {
   countWithPrefix,
   DAY,
@@ -24,19 +22,9 @@ import {
   insertUser,
   now,
   remaining,
+  runScheduled,
   uid,
 } from "./support/retention-rows";
-
-/** The test bindings with email verification required (the test env has it optional). */
-const verificationRequired = { ...env, EMAIL_VERIFICATION: "required" };
-
-/** One run of the Worker's scheduled handler, as the Cron Trigger would start it. */
-async function runScheduled(bindings: typeof env = env): Promise<void> {
-  const controller = createScheduledController({ scheduledTime: Date.now(), cron: "*/15 * * * *" });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, bindings, ctx);
-  await waitOnExecutionContext(ctx);
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -165,98 +153,6 @@ describe("the scheduled data retention", () => {
     await runScheduled();
     expect(await countWithPrefix(prefix)).toBe(0);
     expect(await remaining("login_failures", [lockedKey])).toEqual([lockedKey]);
-  });
-});
-
-describe("the scheduled deletion of never-verified accounts", () => {
-  it("deletes an account never verified, untouched for 8 days and without sessions, with its codes and budgets, when verification is required", async () => {
-    const t = now();
-    const user = await insertAccount({ createdAt: t - 8 * DAY });
-    // Expired minutes ago (the code rule waits a day) and a current budget: only the cascade removes them.
-    const code = await insertCode(user, { expiresAt: t - 600 });
-    await insertCodeFailure(user, t - 60);
-    expect(await dependentsOf(user)).toEqual({ codes: [code], budgets: ["verify_email"] });
-
-    await runScheduled(verificationRequired);
-
-    expect(await accountsLeft([user])).toEqual([]);
-    expect(await dependentsOf(user)).toEqual({ codes: [], budgets: [] });
-  });
-
-  it("keeps an old never-verified account that has an unexpired code (someone just asked for one)", async () => {
-    const t = now();
-    const old = await insertAccount({ createdAt: t - 8 * DAY });
-    const waiting = await insertAccount({ createdAt: t - 8 * DAY });
-    const code = await insertCode(waiting, { expiresAt: t + 600 });
-
-    await runScheduled(verificationRequired);
-
-    expect(await accountsLeft([old, waiting])).toEqual([waiting]);
-    expect((await dependentsOf(waiting)).codes).toEqual([code]);
-  });
-
-  it("keeps a never-verified account created or last updated less than 7 days ago", async () => {
-    const t = now();
-    const old = await insertAccount({ createdAt: t - 8 * DAY });
-    const kept = [
-      await insertAccount({ createdAt: t - 6 * DAY }),
-      await insertAccount({ createdAt: t - 8 * DAY, updatedAt: t - 6 * DAY }),
-    ];
-
-    await runScheduled(verificationRequired);
-
-    expect(await accountsLeft([old, ...kept])).toEqual([...kept].sort());
-  });
-
-  it("keeps an old never-verified account that has a session row, live or recently ended", async () => {
-    const t = now();
-    const old = await insertAccount({ createdAt: t - 8 * DAY });
-    const live = await insertAccount({ createdAt: t - 8 * DAY });
-    const liveSession = await insertSession(live);
-    const ended = await insertAccount({ createdAt: t - 8 * DAY });
-    const endedSession = await insertSession(ended, { revokedAt: t - DAY });
-
-    await runScheduled(verificationRequired);
-
-    expect(await accountsLeft([old, live, ended])).toEqual([live, ended].sort());
-    expect(await remaining("sessions", [liveSession.id, endedSession.id])).toEqual(
-      [liveSession.id, endedSession.id].sort(),
-    );
-  });
-
-  it("keeps an old account whose address is verified", async () => {
-    const t = now();
-    const unverified = await insertAccount({ createdAt: t - 8 * DAY });
-    const verified = await insertAccount({ createdAt: t - 8 * DAY, emailVerified: true });
-
-    await runScheduled(verificationRequired);
-
-    expect(await accountsLeft([unverified, verified])).toEqual([verified]);
-  });
-
-  it("keeps old never-verified accounts while verification is optional", async () => {
-    const t = now();
-    const user = await insertAccount({ createdAt: t - 8 * DAY });
-    const code = await insertCode(user, { expiresAt: t - 600 });
-
-    await runScheduled();
-    expect(await accountsLeft([user])).toEqual([user]);
-    expect((await dependentsOf(user)).codes).toEqual([code]);
-
-    // The same account goes once verification is required: only the setting kept it.
-    await runScheduled(verificationRequired);
-    expect(await accountsLeft([user])).toEqual([]);
-  });
-
-  it("deletes them through runDataRetention with a context built for verification required", async () => {
-    const user = await insertAccount({ createdAt: now() - 8 * DAY });
-    const context = await getServiceContext(verificationRequired);
-
-    const report = await runDataRetention(context);
-
-    expect(report.deleted.users).toBeGreaterThanOrEqual(1);
-    expect(report.failed).toEqual([]);
-    expect(await accountsLeft([user])).toEqual([]);
   });
 });
 

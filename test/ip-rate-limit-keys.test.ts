@@ -3,7 +3,7 @@
 // through the real per-IP limiter (60 requests a minute per bucket).
 import { describe, expect, it } from "vitest";
 import { rateLimitKeyOfIp } from "../src/services/ip-address";
-import { call, readJson } from "./support/http";
+import { call } from "./support/http";
 import { awaitFreshMinute, expectRateLimited } from "./support/throttle";
 
 const IP_LIMIT = 60;

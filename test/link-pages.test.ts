@@ -1,18 +1,9 @@
 // The Worker's own pages behind mail links: GET only shows a form (mail scanners follow links and
 // must not spend them), the person's POST redeems the token, and no token value can inject markup.
 import { describe, expect, it } from "vitest";
-import { logIn, PASSWORD, signUp } from "./support/accounts";
-import { readJson } from "./support/http";
-import {
-  callAndSettle,
-  callRequired,
-  codeRow,
-  latestCode,
-  liveSessionCount,
-  mailTo,
-  signUpPending,
-  userState,
-} from "./support/mail";
+import { liveSessionCount, logIn, PASSWORD, signUp } from "./support/accounts";
+import { callAndSettle, readJson } from "./support/http";
+import { callRequired, codeRow, latestCode, mailTo, signUpPending, userState } from "./support/mail";
 
 const NEW_PASSWORD = "a brand new passphrase";
 const HOSTILE = `"><script>alert(1)</script><a x='`;

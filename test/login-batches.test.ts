@@ -8,12 +8,12 @@ import type { Bindings } from "../src/bindings";
 import { getServiceContext } from "../src/context";
 import { hashPassword } from "../src/crypto/password-hash";
 import { admitLogin, type LoginIdentifier } from "../src/services/login-throttle";
-import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
+import { PASSWORD, sessionRowCount, signUp, uniqueEmail } from "./support/accounts";
 import { dropAllFaults, dropFault, injectFault } from "./support/faults";
 import { call, readJson } from "./support/http";
 import { callRequired, codeRowsOf, mailTo, signUpPending } from "./support/mail";
 import { failureRowOf, nowSeconds } from "./support/throttle";
-import { challengeRowsOf, sessionCountOf, signUpWithTotp, startEnrolment } from "./support/totp";
+import { challengeRowsOf, signUpWithTotp, startEnrolment } from "./support/totp";
 
 const WRONG = "not the passphrase at all";
 afterEach(dropAllFaults);
@@ -100,7 +100,7 @@ describe("a right password forgets the failures on every path", () => {
     expect(response.status).toBe(403);
     expect(await readJson(response)).toMatchObject({ code: "email_not_verified" });
     expect(await failureRowOf(identifier)).toBeNull();
-    expect(await sessionCountOf(account.userId)).toBe(0);
+    expect(await sessionRowCount(account.userId)).toBe(0);
   });
 
   it("with a hash weaker than policy: upgrades it, opens the session and forgets them", async () => {
@@ -112,7 +112,7 @@ describe("a right password forgets the failures on every path", () => {
 
     expect((await login(identifier, PASSWORD)).status).toBe(200);
     expect(await failureRowOf(identifier)).toBeNull();
-    expect(await sessionCountOf(account.userId)).toBe(2);
+    expect(await sessionRowCount(account.userId)).toBe(2);
     const row = await env.DB.prepare("select password_hash from users where id = ?")
       .bind(account.userId)
       .first<{ password_hash: string }>();
@@ -128,7 +128,7 @@ describe("D1 failing in the batch after the hash", () => {
     await injectFault("fail_refresh_insert", "BEFORE INSERT", "refresh_tokens");
 
     await expectUnavailable(await login(identifier, PASSWORD));
-    expect(await sessionCountOf(account.userId)).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
     // The attempt that met the fault was counted on admission; its clearing rolled back with the session.
     expect((await failureRowOf(identifier))?.failures).toBe(3);
 

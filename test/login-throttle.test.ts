@@ -7,9 +7,9 @@ import type * as ScryptModule from "../src/crypto/scrypt";
 import type * as WorkerModule from "../src/index";
 import type { LoginIdentifier } from "../src/services/login-throttle";
 import { listOutbox } from "../src/storage/kv/outbox-store";
-import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
-import { readJson } from "./support/http";
-import { callSettled, endLock, type FailureRow, failureKeyOf, failureRowOf, nowSeconds } from "./support/throttle";
+import { PASSWORD, sessionRowCount, signUp, uniqueEmail } from "./support/accounts";
+import { callWith, readJson } from "./support/http";
+import { endLock, type FailureRow, failureKeyOf, failureRowOf, nowSeconds } from "./support/throttle";
 
 // A pass-through spy: the real scrypt runs; the test only counts how often the Worker reaches it.
 // The Worker's modules are already loaded when this file starts, so a fresh copy is imported below,
@@ -31,7 +31,7 @@ const WRONG = "not the passphrase at all";
 const NEW_PASSWORD = "a brand new passphrase";
 
 function attempt(identifier: LoginIdentifier, password: string): Promise<Response> {
-  return callSettled("POST", "/v1/login", { json: { ...identifier, password } }, spiedWorker);
+  return callWith(env, "POST", "/v1/login", { json: { ...identifier, password } }, spiedWorker);
 }
 
 async function failTimes(identifier: LoginIdentifier, times: number): Promise<void> {
@@ -43,13 +43,6 @@ async function failTimes(identifier: LoginIdentifier, times: number): Promise<vo
 
 /** How long the lock set by the last counted failure lasts. */
 const lockSecondsOf = (row: FailureRow | null) => (row?.locked_until ?? 0) - (row?.updated_at ?? 0);
-
-async function sessionsOf(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
 
 beforeEach(() => {
   vi.mocked(scrypt).mockClear();
@@ -69,7 +62,7 @@ describe("the login lock", () => {
     expect(right.headers.get("Content-Type")).toBe(tenth.headers.get("Content-Type"));
     expect(await right.text()).toBe(wrongBody);
     expect(JSON.parse(wrongBody)).toMatchObject({ code: "invalid_credentials", status: 401 });
-    expect(await sessionsOf(account.userId)).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
 
     const row = await failureRowOf(identifier);
     expect(row?.failures).toBe(10);
@@ -209,7 +202,7 @@ describe("the login lock", () => {
 
 describe("the login lock and password reset", () => {
   async function resetCodeFor(email: string): Promise<{ otp_request_id: string; code: string }> {
-    const forgot = await callSettled("POST", "/v1/password/forgot", { json: { email } }, spiedWorker);
+    const forgot = await callWith(env, "POST", "/v1/password/forgot", { json: { email } }, spiedWorker);
     expect(forgot.status).toBe(202);
     const { otp_request_id } = await readJson<{ otp_request_id: string }>(forgot);
     const entry = (await listOutbox(env.KV, 100)).find((mail) => mail.to === email && mail.kind === "reset_password");
@@ -224,7 +217,8 @@ describe("the login lock and password reset", () => {
     await failTimes({ username }, 10);
 
     const redemption = await resetCodeFor(account.email);
-    const reset = await callSettled(
+    const reset = await callWith(
+      env,
       "POST",
       "/v1/password/reset",
       { json: { ...redemption, new_password: NEW_PASSWORD } },

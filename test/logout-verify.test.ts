@@ -2,17 +2,10 @@
 // refused everywhere we check it, the refresh token is dead, and the KV denylist holds both entries.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sessionOf, signUp } from "./support/accounts";
+import { claimsOf, me, refresh, sessionOf, signUp } from "./support/accounts";
 import { call, readJson } from "./support/http";
 
 const verify = (token: string) => call("POST", "/v1/token/verify", { json: { token } });
-const refresh = (refresh_token: string) => call("POST", "/v1/token/refresh", { json: { refresh_token } });
-const me = (token: string) => call("GET", "/v1/me", { token });
-
-function claimsOf(accessToken: string): Record<string, unknown> {
-  const payload = accessToken.split(".")[1] ?? "";
-  return JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/"))) as Record<string, unknown>;
-}
 
 async function sessionRow(sessionId: string) {
   return env.DB.prepare("select revoked_at, revoke_reason from sessions where id = ?")
@@ -98,7 +91,7 @@ describe("POST /v1/token/verify", () => {
 describe("POST /v1/logout", () => {
   it("with a bearer token answers 204, revokes the session in D1 and denylists the sid in KV for the token's whole life", async () => {
     const account = await signUp();
-    const { jti, sid, exp } = claimsOf(account.tokens.access_token) as { jti: string; sid: string; exp: number };
+    const { jti, sid, exp } = claimsOf(account.tokens.access_token);
 
     const response = await call("POST", "/v1/logout", { token: account.tokens.access_token });
     expect(response.status).toBe(204);
@@ -117,7 +110,7 @@ describe("POST /v1/logout", () => {
 
   it("with the refresh token of a session already revoked in D1 restores a denylist entry KV lost", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     expect((await call("POST", "/v1/logout", { token: account.tokens.access_token })).status).toBe(204);
     // As if the KV write of that first logout had failed.
     await env.KV.delete(`revoked:sid:${sid}`);
@@ -131,7 +124,7 @@ describe("POST /v1/logout", () => {
 
   it("with only the refresh token in the body ends that session and refuses its access token", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
 
     const response = await call("POST", "/v1/logout", { json: { refresh_token: account.tokens.refresh_token } });
     expect(response.status).toBe(204);
@@ -152,7 +145,7 @@ describe("POST /v1/logout", () => {
 
   it("refuses an invalid bearer token with 401 and does not act on the refresh token beside it", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     const response = await call("POST", "/v1/logout", {
       token: `${account.tokens.access_token}x`,
       json: { refresh_token: account.tokens.refresh_token },
@@ -164,7 +157,7 @@ describe("POST /v1/logout", () => {
 
   it("answers 204 for an unknown refresh token and revokes nothing (RFC 7009 §2.2)", async () => {
     const account = await signUp();
-    const sid = await sessionOf(account.tokens.access_token);
+    const sid = sessionOf(account.tokens.access_token);
     const response = await call("POST", "/v1/logout", { json: { refresh_token: "unknown-refresh-token" } });
     expect(response.status).toBe(204);
     expect(await sessionRow(sid)).toMatchObject({ revoked_at: null });
@@ -174,7 +167,7 @@ describe("POST /v1/logout", () => {
   it("does not end another user's session when their refresh token comes with the caller's bearer token", async () => {
     const caller = await signUp();
     const victim = await signUp();
-    const victimSid = await sessionOf(victim.tokens.access_token);
+    const victimSid = sessionOf(victim.tokens.access_token);
 
     const response = await call("POST", "/v1/logout", {
       token: caller.tokens.access_token,

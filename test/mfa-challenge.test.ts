@@ -2,6 +2,7 @@
 // challenges and locations) and the MFA token's own rules (single use, expiry, attempts, binding).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { sessionRowCount } from "./support/accounts";
 import { advanceClock, freezeClock } from "./support/clock";
 import { call, readJson } from "./support/http";
 import {
@@ -10,7 +11,6 @@ import {
   forgetLastTotpStep,
   holdTotpStep,
   logInToMfa,
-  sessionCountOf,
   signUpWithTotp,
   totpCode,
   totpRow,
@@ -38,7 +38,7 @@ describe("the TOTP lock", () => {
     expect(locked.status).toBe(429);
     expect(await readJson(locked)).toMatchObject({ code: "mfa_locked" });
     expect((await totpRow(account.userId))?.failed_attempts).toBe(5);
-    expect(await sessionCountOf(account.userId)).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
   });
 
   it("opens again when the lock has run out, and then one more wrong code locks again", async () => {
@@ -91,7 +91,7 @@ describe("the MFA token", () => {
     expect(response.status).toBe(401);
     expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_token" });
     expect((await totpRow(account.userId))?.last_used_step).toBeNull();
-    expect(await sessionCountOf(account.userId)).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
   });
 
   it("admits five attempts, then refuses even the right code", async () => {
@@ -129,7 +129,7 @@ describe("the MFA token", () => {
     expect(await readJson(withTotp)).toMatchObject({ code: "invalid_mfa_code" });
     const withRecovery = await completeMfa(mfa_token, { recovery_code: attacker.recoveryCodes[0] ?? "" });
     expect(withRecovery.status).toBe(400);
-    expect(await sessionCountOf(victim.userId)).toBe(1);
+    expect(await sessionRowCount(victim.userId)).toBe(1);
     // Neither of the attacker's codes was used up by the attempt.
     expect((await totpRow(attacker.userId))?.last_used_step).toBeNull();
     const own = await logInToMfa(attacker.email);

@@ -3,16 +3,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/bindings";
-import { PASSWORD, signUp } from "./support/accounts";
-import { call, readJson } from "./support/http";
-import { callAndSettle, callWith, latestCode } from "./support/mail";
+import { claimsOf, PASSWORD, sessionRowCount, signUp } from "./support/accounts";
+import { call, callAndSettle, callWith, readJson } from "./support/http";
+import { latestCode } from "./support/mail";
 import {
   challengeRowsOf,
-  claimsOf,
   completeMfa,
   holdTotpStep,
   logInToMfa,
-  sessionCountOf,
   signUpWithTotp,
   totpCode,
   totpRow,
@@ -25,7 +23,7 @@ const tokensOf = (response: Response) =>
 describe("POST /v1/login for an account with TOTP", () => {
   it("answers 200 mfa_required with a token and the methods, and creates no session", async () => {
     const account = await signUpWithTotp();
-    const sessionsBefore = await sessionCountOf(account.userId);
+    const sessionsBefore = await sessionRowCount(account.userId);
     const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
     expect(response.status).toBe(200);
     expect(response.headers.get("Cache-Control")).toBe("no-store");
@@ -39,7 +37,7 @@ describe("POST /v1/login for an account with TOTP", () => {
     });
     expect(body).not.toHaveProperty("access_token");
     expect(body).not.toHaveProperty("refresh_token");
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore);
     const stored = await env.DB.prepare("select token_hash from mfa_challenges where user_id = ?")
       .bind(account.userId)
       .all<{ token_hash: string }>();
@@ -70,23 +68,23 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
   it("opens a session whose access token and row record pwd, otp and mfa in amr", async () => {
     const account = await signUpWithTotp();
     const { mfa_token } = await logInToMfa(account.email);
-    const sessionsBefore = await sessionCountOf(account.userId);
+    const sessionsBefore = await sessionRowCount(account.userId);
     const response = await completeMfa(mfa_token, { code: await totpCode(account.secret) });
     expect(response.status).toBe(200);
     expect(response.headers.get("Cache-Control")).toBe("no-store");
     const tokens = await tokensOf(response);
     expect(tokens).toMatchObject({ token_type: "Bearer", expires_in: 900 });
-    const claims = claimsOf(tokens);
+    const claims = claimsOf(tokens.access_token);
     expect(claims.sub).toBe(account.userId);
     expect(claims.amr).toEqual(["pwd", "otp", "mfa"]);
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore + 1);
     const session = await env.DB.prepare("select amr from sessions where id = ?")
       .bind(claims.sid)
       .first<{ amr: string }>();
     expect(JSON.parse(session?.amr ?? "[]")).toEqual(["pwd", "otp", "mfa"]);
     expect((await call("GET", "/v1/me", { token: tokens.access_token })).status).toBe(200);
     const refreshed = await call("POST", "/v1/token/refresh", { json: { refresh_token: tokens.refresh_token } });
-    expect(claimsOf(await tokensOf(refreshed)).amr).toEqual(["pwd", "otp", "mfa"]);
+    expect(claimsOf((await tokensOf(refreshed)).access_token).amr).toEqual(["pwd", "otp", "mfa"]);
   });
 
   it("accepts a code one step early or late, and refuses two steps away with 400 invalid_mfa_code", async () => {
@@ -111,7 +109,7 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
     const code = await totpCode(account.secret);
     const first = await logInToMfa(account.email);
     expect((await completeMfa(first.mfa_token, { code })).status).toBe(200);
-    const sessionsAfterFirst = await sessionCountOf(account.userId);
+    const sessionsAfterFirst = await sessionRowCount(account.userId);
 
     const second = await logInToMfa(account.email);
     const replay = await completeMfa(second.mfa_token, { code });
@@ -119,7 +117,7 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
     expect(await readJson(replay)).toMatchObject({ code: "invalid_mfa_code" });
     const earlier = await completeMfa(second.mfa_token, { code: await totpCode(account.secret, -1) });
     expect(earlier.status).toBe(400);
-    expect(await sessionCountOf(account.userId)).toBe(sessionsAfterFirst);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsAfterFirst);
     expect((await totpRow(account.userId))?.failed_attempts).toBe(2);
   });
 
@@ -127,14 +125,14 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
     holdTotpStep();
     const account = await signUpWithTotp();
     const [first, second] = await Promise.all([logInToMfa(account.email), logInToMfa(account.email)]);
-    const sessionsBefore = await sessionCountOf(account.userId);
+    const sessionsBefore = await sessionRowCount(account.userId);
     const code = await totpCode(account.secret);
     const responses = await Promise.all([
       completeMfa(first.mfa_token, { code }),
       completeMfa(second.mfa_token, { code }),
     ]);
     expect(responses.map((response) => response.status).sort()).toEqual([200, 400]);
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore + 1);
   });
 
   it("counts a wrong code on the factor and on the challenge", async () => {
@@ -145,7 +143,7 @@ describe("POST /v1/login/mfa with a TOTP code", () => {
     expect(await readJson(response)).toMatchObject({ code: "invalid_mfa_code", status: 400 });
     expect((await totpRow(account.userId))?.failed_attempts).toBe(1);
     expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 1, consumed_at: null }]);
-    expect(await sessionCountOf(account.userId)).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
   });
 
   it("resets the failure count after an accepted code", async () => {
@@ -170,10 +168,10 @@ describe("other ways in still ask for the second factor", () => {
     expect(reset.status).toBe(204);
     expect((await totpRow(account.userId))?.confirmed_at).not.toBeNull();
 
-    const sessionsBefore = await sessionCountOf(account.userId);
+    const sessionsBefore = await sessionRowCount(account.userId);
     const { mfa_token, methods } = await logInToMfa(account.email, newPassword);
     expect(methods).toEqual(["totp", "recovery_code"]);
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore);
     expect((await completeMfa(mfa_token, { code: await totpCode(account.secret) })).status).toBe(200);
   });
 
@@ -183,15 +181,15 @@ describe("other ways in still ask for the second factor", () => {
       202,
     );
     const { token } = await latestCode(account.email, "verify_email");
-    const sessionsBefore = await sessionCountOf(account.userId);
+    const sessionsBefore = await sessionRowCount(account.userId);
     const response = await call("POST", "/v1/email/verify", { json: { token } });
     expect(response.status).toBe(200);
     const body = await readJson(response);
     expect(body).toMatchObject({ mfa_required: true, methods: ["totp", "recovery_code"] });
     expect(body).not.toHaveProperty("access_token");
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore);
     const finished = await completeMfa(String(body.mfa_token), { code: await totpCode(account.secret) });
-    expect(claimsOf(await tokensOf(finished)).amr).toEqual(["otp", "mfa"]);
+    expect(claimsOf((await tokensOf(finished)).access_token).amr).toEqual(["otp", "mfa"]);
   });
 
   it("logs in without a challenge once TOTP is removed", async () => {
@@ -205,7 +203,7 @@ describe("other ways in still ask for the second factor", () => {
     const response = await call("POST", "/v1/login", { json: { email: account.email, password: PASSWORD } });
     expect(response.status).toBe(200);
     const tokens = await tokensOf(response);
-    expect(claimsOf(tokens).amr).toEqual(["pwd"]);
+    expect(claimsOf(tokens.access_token).amr).toEqual(["pwd"]);
   });
 
   it("logs in without a challenge while enrolment is unconfirmed", async () => {

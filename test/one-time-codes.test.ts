@@ -4,18 +4,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { generateLinkToken, generateNumericCode } from "../src/crypto/one-time-code";
-import { signUp } from "./support/accounts";
-import { readJson } from "./support/http";
-import {
-  callAndSettle,
-  callRequired,
-  codeRow,
-  latestCode,
-  liveSessionCount,
-  signUpPending,
-  userState,
-  wrongCode,
-} from "./support/mail";
+import { liveSessionCount, signUp } from "./support/accounts";
+import { callAndSettle, readJson } from "./support/http";
+import { callRequired, codeRow, latestCode, signUpPending, userState, wrongCode } from "./support/mail";
 
 async function verifyStatus(json: Record<string, string>): Promise<{ status: number; code?: string }> {
   const response = await callRequired("POST", "/v1/email/verify", { json });

@@ -2,18 +2,9 @@
 // email address (password required; a code to the new address, a notice to the old one, and the
 // switch only once that code comes back).
 import { describe, expect, it } from "vitest";
-import { logIn, PASSWORD, signUp, uniqueEmail } from "./support/accounts";
-import { readJson } from "./support/http";
-import {
-  callAndSettle,
-  codeRow,
-  codeRowsOf,
-  latestCode,
-  liveSessionCount,
-  mailTo,
-  userState,
-  wrongCode,
-} from "./support/mail";
+import { liveSessionCount, logIn, PASSWORD, signUp, uniqueEmail } from "./support/accounts";
+import { callAndSettle, readJson } from "./support/http";
+import { codeRow, codeRowsOf, latestCode, mailTo, userState, wrongCode } from "./support/mail";
 
 const NEW_PASSWORD = "a brand new passphrase";
 

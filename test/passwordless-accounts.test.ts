@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/bindings";
 import { getServiceContext } from "../src/context";
 import { registerWithoutPassword } from "../src/services/passwordless-registration";
-import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
-import { call, readJson } from "./support/http";
-import { callAndSettle, codeRowsOf, latestCode, mailTo, userState } from "./support/mail";
+import { PASSWORD, sessionRowCount, signUp, uniqueEmail } from "./support/accounts";
+import { call, callAndSettle, readJson } from "./support/http";
+import { codeRowsOf, latestCode, mailTo, userState } from "./support/mail";
 
 const CHOSEN = "the password I chose myself";
 
@@ -37,10 +37,7 @@ describe("an account registered without a password", () => {
     const refused = await call("POST", "/v1/login", { json: { email, password: PASSWORD } });
     expect(refused.status).toBe(401);
     expect(await refused.text()).toBe(await unknown.text());
-    const sessions = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
-      .bind(registered.ok ? registered.value.userId : "")
-      .first<{ n: number }>();
-    expect(sessions?.n).toBe(0);
+    expect(await sessionRowCount(registered.ok ? (registered.value.userId ?? "") : "")).toBe(0);
   });
 
   it("sets the password through the mailed code at POST /v1/password/reset, which verifies the address", async () => {

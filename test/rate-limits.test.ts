@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { PASSWORD, signUp, uniqueEmail } from "./support/accounts";
-import { type CallOptions, call, readJson } from "./support/http";
+import { type CallOptions, call } from "./support/http";
 import { awaitFreshMinute, expectRateLimited, failureRowOf, randomIp } from "./support/throttle";
 
 const IP_LIMIT = 60;

@@ -1,9 +1,9 @@
+// Refresh-token rotation (POST /v1/token/refresh): a new pair per use, reuse revoking the family, the grace
+// window for a lost response, concurrent refreshes, idle and absolute expiry, and non-rotating sessions.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUp, type TokenPair } from "./support/accounts";
+import { refresh, signUp, type TokenPair } from "./support/accounts";
 import { call, readJson } from "./support/http";
-
-const refresh = (refresh_token: string) => call("POST", "/v1/token/refresh", { json: { refresh_token } });
 
 async function sessionRow(userId: string) {
   return env.DB.prepare("select * from sessions where user_id = ?")

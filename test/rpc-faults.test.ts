@@ -46,7 +46,7 @@ async function expectOutage(response: Response, status: number, code: ServiceFai
 /** Every method, called with ids and a token that would otherwise be fine. */
 async function callEveryMethod(auth: Service<AuthService>) {
   const account = await signUp();
-  const sid = await sessionOf(account.tokens.access_token);
+  const sid = sessionOf(account.tokens.access_token);
   return {
     verifyToken: await auth.verifyToken(account.tokens.access_token),
     getUser: await auth.getUser(account.userId),

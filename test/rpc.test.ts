@@ -80,7 +80,7 @@ async function currentSigningKey(): Promise<{ key: CryptoKey; kid: string }> {
 
 async function signedUpSession() {
   const account = await signUp();
-  return { ...account, sid: await sessionOf(account.tokens.access_token) };
+  return { ...account, sid: sessionOf(account.tokens.access_token) };
 }
 
 describe("verifyToken through the consumer Worker's service binding", () => {

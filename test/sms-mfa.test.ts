@@ -4,11 +4,11 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Bindings } from "../src/bindings";
-import { PASSWORD, signUp, type TestAccount } from "./support/accounts";
-import { call, readJson } from "./support/http";
-import { callWith, codeRowsOf, wrongCode } from "./support/mail";
-import { claimsOf, latestSmsCode, phoneState, smsTo, uniquePhone, verifyPhone } from "./support/sms";
-import { challengeRowsOf, logInToMfa, sessionCountOf, signUpWithTotp } from "./support/totp";
+import { claimsOf, PASSWORD, sessionRowCount, signUp, type TestAccount } from "./support/accounts";
+import { call, callWith, expectProblem, readJson } from "./support/http";
+import { codeRowsOf, wrongCode } from "./support/mail";
+import { latestSmsCode, phoneState, smsTo, uniquePhone, verifyPhone } from "./support/sms";
+import { challengeRowsOf, logInToMfa, signUpWithTotp } from "./support/totp";
 
 interface SmsAccount extends TestAccount {
   phone: string;
@@ -41,11 +41,6 @@ async function challengeWithCode(account: SmsAccount): Promise<{ mfaToken: strin
   const sent = await sendCode(mfaToken);
   if (sent.status !== 202) throw new Error(`send failed: ${sent.status} ${await sent.text()}`);
   return { mfaToken, code: await latestSmsCode(account.phone, "mfa_sms") };
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-  expect(response.status).toBe(status);
-  expect(await readJson(response)).toMatchObject({ status, code });
 }
 
 afterEach(() => {
@@ -85,7 +80,7 @@ describe("POST and DELETE /v1/mfa/sms", () => {
 describe("login with SMS as the second factor", () => {
   it("answers the challenge with sms, opens no session until the texted code, then records sms in amr", async () => {
     const account = await signUpWithSmsMfa();
-    const sessionsBefore = await sessionCountOf(account.userId);
+    const sessionsBefore = await sessionRowCount(account.userId);
     const challenge = await logInToMfa(account.email);
     expect(challenge).toEqual({ mfa_required: true, mfa_token: expect.any(String), methods: ["sms"], expires_in: 300 });
     expect(challenge).not.toHaveProperty("access_token");
@@ -95,10 +90,10 @@ describe("login with SMS as the second factor", () => {
     expect(await readJson(sent)).toEqual({ phone_hint: `+1${"•".repeat(8)}${account.phone.slice(-2)}` });
     const [sms] = await smsTo(account.phone, "mfa_sms");
     expect(sms?.text).toContain(`${sms?.code} is your edge-auth sign-in code`);
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore);
 
     await expectProblem(await submitCode(challenge.mfa_token, wrongCode(sms?.code ?? "")), 400, "invalid_mfa_code");
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore);
 
     const done = await submitCode(challenge.mfa_token, sms?.code ?? "");
     expect(done.status).toBe(200);
@@ -109,7 +104,7 @@ describe("login with SMS as the second factor", () => {
       phone_number: account.phone,
       phone_number_verified: true,
     });
-    expect(await sessionCountOf(account.userId)).toBe(sessionsBefore + 1);
+    expect(await sessionRowCount(account.userId)).toBe(sessionsBefore + 1);
     expect((await call("GET", "/v1/me", { token: tokens.access_token })).status).toBe(200);
   });
 
@@ -158,7 +153,7 @@ describe("login with SMS as the second factor", () => {
     expect(answers.filter((status) => status === 401)).toHaveLength(15);
     expect(await challengeRowsOf(account.userId)).toEqual([{ attempts: 5, consumed_at: null }]);
     await expectProblem(await submitCode(mfaToken, code), 401, "invalid_mfa_token");
-    expect(await sessionCountOf(account.userId)).toBe(1);
+    expect(await sessionRowCount(account.userId)).toBe(1);
   });
 
   it("offers sms beside TOTP and recovery codes, and a texted code finishes that login", async () => {

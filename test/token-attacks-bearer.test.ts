@@ -1,9 +1,8 @@
 // Token attacks on how a bearer token is presented: Authorization header schemes, query strings, bodies.
 import { describe, expect, it } from "vitest";
-import { signUp } from "./support/accounts";
-import { call, readJson } from "./support/http";
-import { liveSessionCount } from "./support/mail";
-import { expectRefusedAsBearer, expectTokenFieldRefused, useForgeryTarget } from "./support/token-forgery";
+import { liveSessionCount, signUp } from "./support/accounts";
+import { call, expectRefusedAsBearer, readJson } from "./support/http";
+import { expectTokenFieldRefused, useForgeryTarget } from "./support/token-forgery";
 
 const target = useForgeryTarget();
 

@@ -2,12 +2,10 @@
 import { CompactEncrypt, FlattenedSign, GeneralSign, importJWK } from "jose";
 import { describe, expect, it } from "vitest";
 import { signUp } from "./support/accounts";
-import { call } from "./support/http";
+import { call, expectProblem, expectRefusedAsBearer } from "./support/http";
 import {
   CURRENT_KEY,
   callVerify,
-  expectProblem,
-  expectRefusedAsBearer,
   expectRefusedByMe,
   expectRefusedByVerify,
   expectRefusedEverywhere,

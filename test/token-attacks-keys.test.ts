@@ -4,8 +4,7 @@ import { base64url, CompactSign, exportJWK, generateKeyPair, type JWK, SignJWT }
 import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/bindings";
 import { countRows, signUp } from "./support/accounts";
-import { readJson } from "./support/http";
-import { callWith } from "./support/mail";
+import { callWith, readJson } from "./support/http";
 import {
   CURRENT_KEY,
   callVerify,

@@ -2,10 +2,9 @@
 import { env } from "cloudflare:workers";
 import { base64url, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { signUp } from "./support/accounts";
-import { call } from "./support/http";
-import { callAndSettle, latestCode } from "./support/mail";
-import { claimsOf } from "./support/sms";
+import { claimsOf, signUp } from "./support/accounts";
+import { call, callAndSettle } from "./support/http";
+import { latestCode } from "./support/mail";
 import {
   CURRENT_KEY,
   expectRefusedByMe,
@@ -23,7 +22,7 @@ describe("a revoked token re-encoded", () => {
     const victim = await signUp();
     const token = victim.tokens.access_token;
     expect((await call("POST", "/v1/logout", { token })).status).toBe(204);
-    const claims = claimsOf(token) as JWTPayload;
+    const claims: JWTPayload = { ...claimsOf(token) };
     expect(await env.KV.get(`revoked:sid:${claims.sid}`)).not.toBeNull();
     return { token, claims };
   }

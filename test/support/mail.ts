@@ -1,14 +1,12 @@
-// Helpers for the mail-flow suites: run the Worker with other bindings (verification required, a
-// real provider) and wait for its deferred work, read mail the way a user would (the dev outbox),
-// and read one-time code rows from D1.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+// Helpers for the mail-flow suites: the bindings with verification required or a real provider,
+// mail read the way a user would (the dev outbox), and one-time code rows read from D1.
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import type { Bindings } from "../../src/bindings";
-import worker from "../../src/index";
 import type { MailKind } from "../../src/mail/mailer";
 import { listOutbox, type OutboxEntry } from "../../src/storage/kv/outbox-store";
 import { PASSWORD, uniqueEmail } from "./accounts";
-import { buildRequest, type CallOptions, readJson } from "./http";
+import { type CallOptions, callWith, readJson } from "./http";
 
 /** The test bindings with verification required; one object, so its service context is cached. */
 export const requiredEnv: Bindings = { ...env, EMAIL_VERIFICATION: "required" };
@@ -21,25 +19,6 @@ export const resendEnv: Bindings = {
   MAIL_API_KEY: "re_test_key",
   MAIL_FROM: "Auth <auth@example.com>",
 };
-
-/** Calls the Worker's fetch handler with `bindings` and waits for everything it deferred (mail). */
-export async function callWith(
-  bindings: Bindings,
-  method: string,
-  path: string,
-  options: CallOptions = {},
-): Promise<Response> {
-  const ctx = createExecutionContext();
-  const request = buildRequest(method, path, options) as Request<unknown, IncomingRequestCfProperties>;
-  const response = await worker.fetch(request, bindings, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
-
-/** With the default test bindings (verification optional), waiting for deferred work. */
-export function callAndSettle(method: string, path: string, options: CallOptions = {}): Promise<Response> {
-  return callWith(env, method, path, options);
-}
 
 /** With verification required, waiting for deferred work. */
 export function callRequired(method: string, path: string, options: CallOptions = {}): Promise<Response> {
@@ -75,8 +54,29 @@ export function tokenOf(link: string): string {
  * What a dead code or link answers an anonymous caller: a link code_expired, a code invalid_code
  * (the same as a wrong one, so a request id does not tell whether an account stands behind it).
  */
-export function deadCodeAnswer(json: object): "code_expired" | "invalid_code" {
+function deadCodeAnswer(json: object): "code_expired" | "invalid_code" {
   return "token" in json ? "code_expired" : "invalid_code";
+}
+
+/**
+ * Presents `issued` both ways, as `{ otp_request_id, code }` and as the link's `{ token }` (each with
+ * `extra` fields), to POST `path` through `send`, and expects each refused as dead: 400 with the
+ * code deadCodeAnswer names.
+ */
+export async function expectCodeAndLinkDead(
+  send: (method: string, path: string, options: CallOptions) => Promise<Response>,
+  path: string,
+  issued: { requestId: string; received: ReceivedCode },
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  for (const json of [
+    { otp_request_id: issued.requestId, code: issued.received.code, ...extra },
+    { token: issued.received.token, ...extra },
+  ]) {
+    const response = await send("POST", path, { json });
+    expect(response.status).toBe(400);
+    expect(await readJson(response)).toMatchObject({ code: deadCodeAnswer(json) });
+  }
 }
 
 /** A different code of the same length (the last digit changed). */
@@ -140,20 +140,4 @@ export async function userState(userId: string): Promise<UserState | null> {
   return env.DB.prepare("select email, email_verified, password_hash from users where id = ?")
     .bind(userId)
     .first<UserState>();
-}
-
-export async function liveSessionCount(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from sessions where user_id = ? and revoked_at is null")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
-/**
- * Rate-limit windows are aligned to the wall clock; waits until at least `marginMs` of the current
- * minute is left, so a test's requests all fall in one window.
- */
-export async function awaitFreshMinute(marginMs = 15_000): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 250));
 }

@@ -1,11 +1,22 @@
 // Rows for the retention tests, written straight into D1 with unique ids (tests share the database),
-// and the reads that say which of them are left.
+// the reads that say which of them are left, and one run of the Cron Trigger that deletes them.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { Bindings } from "../../src/bindings";
+import worker from "../../src/index";
 
 export const DAY = 86_400;
 export const IDLE = Number(env.SESSION_IDLE_TIMEOUT_SECONDS ?? 1_209_600);
 export const now = () => Math.floor(Date.now() / 1000);
 export const uid = (prefix: string) => `${prefix}-${crypto.randomUUID()}`;
+
+/** One run of the Worker's scheduled handler, as the Cron Trigger would start it. */
+export async function runScheduled(bindings: Bindings = env): Promise<void> {
+  const controller = createScheduledController({ scheduledTime: Date.now(), cron: "*/15 * * * *" });
+  const ctx = createExecutionContext();
+  await worker.scheduled(controller, bindings, ctx);
+  await waitOnExecutionContext(ctx);
+}
 
 export async function insertUser(): Promise<string> {
   const id = uid("user");

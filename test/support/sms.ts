@@ -32,10 +32,15 @@ export async function requestPhoneCode(token: string, phone: string): Promise<{ 
   return { requestId, code: await latestSmsCode(phone, "verify_phone") };
 }
 
+/** POST /v1/phone/verify with the code of `requestId`, as the account behind `token`. */
+export function submitPhoneCode(token: string, requestId: string, code: string): Promise<Response> {
+  return call("POST", "/v1/phone/verify", { token, json: { otp_request_id: requestId, code } });
+}
+
 /** Sets and verifies `phone` for the account behind `token`. */
 export async function verifyPhone(token: string, phone: string): Promise<void> {
   const { requestId, code } = await requestPhoneCode(token, phone);
-  const response = await call("POST", "/v1/phone/verify", { token, json: { otp_request_id: requestId, code } });
+  const response = await submitPhoneCode(token, requestId, code);
   if (response.status !== 200) throw new Error(`POST /v1/phone/verify: ${response.status} ${await response.text()}`);
 }
 
@@ -49,10 +54,4 @@ export async function phoneState(userId: string): Promise<PhoneState | null> {
   return env.DB.prepare("select phone, phone_verified, sms_mfa_enabled from users where id = ?")
     .bind(userId)
     .first<PhoneState>();
-}
-
-/** The claims of an access token, read without verifying it (the tests check the service's own tokens). */
-export function claimsOf(accessToken: string): Record<string, unknown> {
-  const payload = accessToken.split(".")[1] ?? "";
-  return JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/"))) as Record<string, unknown>;
 }

@@ -1,29 +1,10 @@
-// Helpers for the abuse-limit suites: calls that wait for deferred work, pinned client IPs, the
-// rate limiter's wall-clock windows, and the login_failures row of an identifier.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+// Helpers for the abuse-limit suites: random client IPs, the rate limiter's wall-clock windows, and
+// the login_failures row of an identifier.
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { hashOneTimeSecret, importCodeHashKey } from "../../src/crypto/one-time-code";
-import worker from "../../src/index";
 import { canonicalLoginIdentifier, type LoginIdentifier } from "../../src/services/login-throttle";
-import { buildRequest, type CallOptions, readJson } from "./http";
-
-/**
- * Calls the Worker's fetch handler (or `handler`, a freshly imported copy of it) and waits for what
- * it deferred (mail after the response).
- */
-export async function callSettled(
-  method: string,
-  path: string,
-  options: CallOptions = {},
-  handler: Pick<typeof worker, "fetch"> = worker,
-): Promise<Response> {
-  const ctx = createExecutionContext();
-  const request = buildRequest(method, path, options) as Request<unknown, IncomingRequestCfProperties>;
-  const response = await handler.fetch(request, env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+import { readJson } from "./http";
 
 /** A random IPv6 address from the documentation prefix, so no other test shares its limiter key. */
 export function randomIp(): string {

@@ -6,11 +6,9 @@ import { base64url, importJWK, type JWK, type JWTHeaderParameters, type JWTPaylo
 import { beforeAll, expect } from "vitest";
 import type { Bindings } from "../../src/bindings";
 import { getServiceContext } from "../../src/context";
-import type { ErrorCode } from "../../src/errors";
 import { introspectAccessToken, type TokenRejection } from "../../src/services/token-verification";
 import { sessionOf, signUp, type TestAccount } from "./accounts";
-import { type CallOptions, call, readJson } from "./http";
-import { callWith } from "./mail";
+import { type CallOptions, call, callWith, expectProblem, expectRefusedAsBearer, readJson } from "./http";
 
 export interface PrivateJwk extends JWK {
   kid: string;
@@ -81,7 +79,7 @@ export function useForgeryTarget(): ForgeryTarget {
   let signedUp: { account: TestAccount; sessionId: string } | undefined;
   beforeAll(async () => {
     const account = await signUp();
-    signedUp = { account, sessionId: await sessionOf(account.tokens.access_token) };
+    signedUp = { account, sessionId: sessionOf(account.tokens.access_token) };
   });
   const ready = () => {
     if (!signedUp) throw new Error("the forgery target is signed up in beforeAll: read it inside a test");
@@ -138,24 +136,6 @@ export function callVerify(token: unknown, bindings?: Bindings): Promise<Respons
   return send(bindings, "POST", "/v1/token/verify", { json: { token } });
 }
 
-/** An RFC 9457 problem document with the stable `code`, its `type` and the HTTP status repeated. */
-export async function expectProblem(
-  response: Response,
-  status: number,
-  code: ErrorCode,
-  extra: Record<string, unknown> = {},
-): Promise<void> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("Content-Type")).toBe("application/problem+json");
-  expect(await readJson(response)).toMatchObject({
-    type: `urn:edge-auth:error:${code}`,
-    title: expect.any(String),
-    status,
-    code,
-    ...extra,
-  });
-}
-
 /** POST /v1/token/verify refusing its body: a 400 invalid_request naming the `token` field. */
 export async function expectTokenFieldRefused(response: Response): Promise<void> {
   await expectProblem(response, 400, "invalid_request", { errors: [{ field: "token" }] });
@@ -166,12 +146,6 @@ export async function expectRefusedByVerify(token: string, bindings?: Bindings):
   const response = await callVerify(token, bindings);
   expect(response.status).toBe(200);
   expect(await readJson(response)).toEqual({ active: false });
-}
-
-/** A 401 invalid_token problem with a Bearer challenge (RFC 6750 §3). */
-export async function expectRefusedAsBearer(response: Response): Promise<void> {
-  expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer .*error="invalid_token"/);
-  await expectProblem(response, 401, "invalid_token");
 }
 
 export async function expectRefusedByMe(token: string, bindings?: Bindings): Promise<void> {

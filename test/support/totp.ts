@@ -3,7 +3,7 @@
 // the MFA step, and read or shift TOTP and challenge rows in D1.
 import { env } from "cloudflare:workers";
 import { decodeBase32, generateTotp, TOTP_STEP_SECONDS } from "../../src/crypto/totp";
-import { PASSWORD, signUp, type TestAccount, type TokenPair } from "./accounts";
+import { PASSWORD, signUp, type TestAccount } from "./accounts";
 import { freezeClock } from "./clock";
 import { call, readJson } from "./http";
 
@@ -99,13 +99,6 @@ export async function totpRow(userId: string): Promise<TotpRow | null> {
   return env.DB.prepare("select * from totp_factors where user_id = ?").bind(userId).first<TotpRow>();
 }
 
-export async function sessionCountOf(userId: string): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
-    .bind(userId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
 export async function challengeRowsOf(userId: string): Promise<{ attempts: number; consumed_at: number | null }[]> {
   const { results } = await env.DB.prepare(
     "select attempts, consumed_at from mfa_challenges where user_id = ? order by created_at, rowid",
@@ -113,10 +106,4 @@ export async function challengeRowsOf(userId: string): Promise<{ attempts: numbe
     .bind(userId)
     .all<{ attempts: number; consumed_at: number | null }>();
   return results;
-}
-
-/** The claims of an access token (not verified: the tests read what the Worker put there). */
-export function claimsOf(tokens: TokenPair): { amr: string[]; sid: string; sub: string } {
-  const payload = tokens.access_token.split(".")[1] ?? "";
-  return JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/")));
 }
