@@ -1,5 +1,6 @@
 // Prepares `wrangler dev`: writes what .dev.vars lacks — fresh dev signing keys, a one-time-code
-// secret, a TOTP encryption key, and the dev outbox switch — and builds the /docs UI's static assets.
+// secret, a TOTP encryption key, the dev outbox switch and the dialects — and builds the /docs UI's
+// static assets.
 // .dev.vars is git-ignored; production sets secrets with `wrangler secret put` and never turns the
 // outbox on (the Worker refuses it off localhost).
 import { randomBytes } from "node:crypto";
@@ -22,6 +23,9 @@ await ensure("SIGNING_KEYS", async () => `'${await generateSigningKeySet()}'`);
 await ensure("OTP_SECRET", () => randomBytes(32).toString("base64url"));
 await ensure("TOTP_ENCRYPTION_KEY", () => randomBytes(32).toString("base64url"));
 await ensure("DEV_OUTBOX", () => "true");
+// Every dialect this version serves, at its own paths; wrangler.toml sets none, so production serves
+// none unless configured.
+await ensure("DIALECTS", () => "crema");
 
 if (added.length > 0) {
   writeFileSync(path, vars, { mode: 0o600 });

@@ -1,10 +1,12 @@
-// The HTTP application: composition, cross-origin rules, routes, and the one error handler.
+// The HTTP application: composition, cross-origin rules, routes (native, then the configured
+// dialects), and the one error handler, which answers in the shape of the surface a path belongs to.
 
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConfigError } from "./config";
+import { ConfigError, type DialectMount } from "./config";
 import { getServiceContext } from "./context";
-import { AppError } from "./errors";
+import { dialectRequestHeaders, mountDialects } from "./dialects";
+import { AppError, type Failure } from "./errors";
 import { linkPages } from "./pages/link-pages";
 import { accountRoutes } from "./routes/account-routes";
 import { authRoutes } from "./routes/auth-routes";
@@ -36,7 +38,25 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/(health|openapi\.json|docs|\.well-known\/(jwks\.json|openid-configuration))$/, "GET"],
 ];
 
-export function createApp() {
+/** What a thrown error may tell the caller; the log keeps what it must not. */
+function failureOf(error: Error, path: string): Failure {
+  if (error instanceof AppError) return error.failure;
+  if (error instanceof HTTPException && error.status < 500) return { code: "invalid_request", reason: error.message };
+  if (error instanceof ConfigError) {
+    console.error(JSON.stringify({ event: "config_error", message: error.message }));
+    return { code: "internal_error" };
+  }
+  // A storage outage is not the client's fault and may pass: say so, without details.
+  const { code, reason } = classifyUnexpectedError(error);
+  console.error(JSON.stringify({ event: "unhandled_error", message: reason, path }));
+  return { code };
+}
+
+/**
+ * The app with `dialects` mounted beside the native API (src/index.ts passes the configured ones;
+ * none by default, as in production).
+ */
+export function createApp(dialects: readonly DialectMount[] = []) {
   const app = new Hono<AppEnv>();
 
   // First, so it wraps everything after it: its headers land on error and not-found answers too.
@@ -45,7 +65,7 @@ export function createApp() {
     c.set("services", await getServiceContext(c.env));
     await next();
   });
-  app.use(corsFromAllowlist, guardCrossSite);
+  app.use(corsFromAllowlist(dialectRequestHeaders(dialects)), guardCrossSite);
 
   app.route("/", discoveryRoutes);
   app.route("/", authRoutes);
@@ -56,26 +76,20 @@ export function createApp() {
   app.route("/", smsMfaRoutes);
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);
+  const mounted = mountDialects(app, dialects);
 
   app.notFound((c) => {
+    const owner = mounted.ownerOf(c.req.path);
+    if (owner?.allow) return owner.dialect.failureResponse(c, { code: "method_not_allowed" }, { Allow: owner.allow });
+    if (owner) return owner.dialect.failureResponse(c, { code: "not_found" });
     const allowed = ALLOWED_METHODS.find(([pattern]) => pattern.test(c.req.path))?.[1];
     if (allowed) return problemResponse(c, { code: "method_not_allowed" }, { Allow: allowed });
     return problemResponse(c, { code: "not_found" });
   });
 
   app.onError((error, c) => {
-    if (error instanceof AppError) return problemResponse(c, error.failure);
-    if (error instanceof HTTPException && error.status < 500) {
-      return problemResponse(c, { code: "invalid_request", reason: error.message });
-    }
-    if (error instanceof ConfigError) {
-      console.error(JSON.stringify({ event: "config_error", message: error.message }));
-      return problemResponse(c, { code: "internal_error" });
-    }
-    // A storage outage is not the client's fault and may pass: say so, without details.
-    const { code, reason } = classifyUnexpectedError(error);
-    console.error(JSON.stringify({ event: "unhandled_error", message: reason, path: c.req.path }));
-    return problemResponse(c, { code });
+    const respond = mounted.ownerOf(c.req.path)?.dialect.failureResponse ?? problemResponse;
+    return respond(c, failureOf(error, c.req.path));
   });
 
   return app;

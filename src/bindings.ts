@@ -53,4 +53,12 @@ export interface Bindings {
   VONAGE_API_SECRET?: string;
   /** "true" turns on GET /dev/outbox; refused unless ISSUER is localhost. Set only in .dev.vars. */
   DEV_OUTBOX?: string;
+  /** Comma list of the dialects served (crema, bookings, nap, wolfpal, bioentrust); none when unset. */
+  DIALECTS?: string;
+  /** Each dialect's mount prefix ("" by default: its own documented paths). */
+  DIALECT_CREMA_PREFIX?: string;
+  DIALECT_BOOKINGS_PREFIX?: string;
+  DIALECT_NAP_PREFIX?: string;
+  DIALECT_WOLFPAL_PREFIX?: string;
+  DIALECT_BIOENTRUST_PREFIX?: string;
 }

@@ -1,10 +1,11 @@
 // Reads `env` once into the one typed Config. Each variable has one zod schema in one section of
 // src/config/: ISSUER first, since it decides where the dev-only switches may be on, then core, mail,
-// SMS and DEV_OUTBOX. Anything missing or out of range throws one ConfigError naming every bad
-// variable (never its value), so a misconfigured Worker stops instead of running open.
+// SMS, DEV_OUTBOX and the dialects. Anything missing or out of range throws one ConfigError naming
+// every bad variable (never its value), so a misconfigured Worker stops instead of running open.
 
 import { ConfigError, parseSection } from "./config/config-error";
 import { CoreEnv } from "./config/core-env";
+import { type DialectMount, parseDialectsEnv } from "./config/dialects-env";
 import { issuerFacts, parseDevOutboxEnv, parseIssuerEnv } from "./config/issuer-env";
 import { type MailConfig, parseMailEnv } from "./config/mail-env";
 import { parseSmsEnv, type SmsConfig } from "./config/sms-env";
@@ -12,6 +13,7 @@ import type { ScryptParams } from "./crypto/scrypt";
 import type { PrivateSigningJwk } from "./crypto/signing-keys";
 
 export { ConfigError } from "./config/config-error";
+export type { DialectMount, DialectName } from "./config/dialects-env";
 export type { MailConfig, MailProvider } from "./config/mail-env";
 export type { SmsConfig, SmsProvider } from "./config/sms-env";
 
@@ -44,6 +46,8 @@ export interface Config {
   sms: SmsConfig;
   /** DEV_OUTBOX: GET /dev/outbox answers and the dev outboxes print codes and links (local ISSUER only). */
   devOutbox: boolean;
+  /** DIALECTS and DIALECT_<NAME>_PREFIX: the older APIs served beside /v1, and where. None by default. */
+  dialects: DialectMount[];
 }
 
 export function parseConfig(env: Record<string, unknown>): Config {
@@ -53,8 +57,11 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const mail = parseMailEnv(env, facts);
   const sms = parseSmsEnv(env, facts);
   const devOutbox = parseDevOutboxEnv(env, facts);
-  if (!issuer.ok || !core.ok || !mail.ok || !sms.ok || !devOutbox.ok) {
-    const problems = [issuer, core, mail, sms, devOutbox].flatMap((section) => (section.ok ? [] : section.problems));
+  const dialects = parseDialectsEnv(env);
+  if (!issuer.ok || !core.ok || !mail.ok || !sms.ok || !devOutbox.ok || !dialects.ok) {
+    const problems = [issuer, core, mail, sms, devOutbox, dialects].flatMap((section) =>
+      section.ok ? [] : section.problems,
+    );
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   const vars = core.value;
@@ -84,5 +91,6 @@ export function parseConfig(env: Record<string, unknown>): Config {
     mail: mail.value,
     sms: sms.value,
     devOutbox: devOutbox.value,
+    dialects: dialects.value,
   };
 }

@@ -35,6 +35,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Why an access token was refused (also RPC's verifyToken codes); `verifier_unavailable` is an outage. */
+export type TokenRejection =
+  | "token_malformed"
+  | "token_expired"
+  | "token_invalid"
+  | "token_revoked"
+  | "verifier_unavailable";
+
 /**
  * One field that failed validation. Services name fields by the domain's camelCase key (`newEmail`,
  * `mfaToken`; `input` for the request as a whole); each surface maps the key to its own field name
@@ -52,6 +60,11 @@ export interface Failure {
   reason?: string;
   /** For a refusal that lifts by itself (429): when to try again, sent as Retry-After. */
   retryAfterSeconds?: number;
+  /**
+   * For invalid_token: why the token was refused (absent when none was presented), for a surface
+   * whose wire names it (a dialect's "Token has expired"). A dead session counts as revoked.
+   */
+  tokenRejection?: TokenRejection;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };

@@ -2,11 +2,15 @@
 // only when verification is required and it is old, untouched, without sessions and without a live
 // code. Tests share the database, so each creates its own rows (unique ids) and asserts only about those.
 import { describe, expect, it } from "vitest";
+import type { Bindings } from "../src/bindings";
 import { getServiceContext } from "../src/context";
 import { runDataRetention } from "../src/services/data-retention";
 import { requiredEnv } from "./support/mail";
 import { accountsLeft, dependentsOf, insertAccount, insertCodeFailure } from "./support/retention-account-rows";
 import { DAY, insertCode, insertSession, now, remaining, runScheduled } from "./support/retention-rows";
+
+/** Verification required and no dialect mounted: the only setting in which a never-verified account never signed in. */
+const squatCleanupEnv: Bindings = { ...requiredEnv, DIALECTS: "" };
 
 describe("the scheduled deletion of never-verified accounts", () => {
   it("deletes an account never verified, untouched for 8 days and without sessions, with its codes and budgets, when verification is required", async () => {
@@ -17,7 +21,7 @@ describe("the scheduled deletion of never-verified accounts", () => {
     await insertCodeFailure(user, t - 60);
     expect(await dependentsOf(user)).toEqual({ codes: [code], budgets: ["verify_email"] });
 
-    await runScheduled(requiredEnv);
+    await runScheduled(squatCleanupEnv);
 
     expect(await accountsLeft([user])).toEqual([]);
     expect(await dependentsOf(user)).toEqual({ codes: [], budgets: [] });
@@ -29,7 +33,7 @@ describe("the scheduled deletion of never-verified accounts", () => {
     const waiting = await insertAccount({ createdAt: t - 8 * DAY });
     const code = await insertCode(waiting, { expiresAt: t + 600 });
 
-    await runScheduled(requiredEnv);
+    await runScheduled(squatCleanupEnv);
 
     expect(await accountsLeft([old, waiting])).toEqual([waiting]);
     expect((await dependentsOf(waiting)).codes).toEqual([code]);
@@ -43,7 +47,7 @@ describe("the scheduled deletion of never-verified accounts", () => {
       await insertAccount({ createdAt: t - 8 * DAY, updatedAt: t - 6 * DAY }),
     ];
 
-    await runScheduled(requiredEnv);
+    await runScheduled(squatCleanupEnv);
 
     expect(await accountsLeft([old, ...kept])).toEqual([...kept].sort());
   });
@@ -56,7 +60,7 @@ describe("the scheduled deletion of never-verified accounts", () => {
     const ended = await insertAccount({ createdAt: t - 8 * DAY });
     const endedSession = await insertSession(ended, { revokedAt: t - DAY });
 
-    await runScheduled(requiredEnv);
+    await runScheduled(squatCleanupEnv);
 
     expect(await accountsLeft([old, live, ended])).toEqual([live, ended].sort());
     expect(await remaining("sessions", [liveSession.id, endedSession.id])).toEqual(
@@ -69,7 +73,7 @@ describe("the scheduled deletion of never-verified accounts", () => {
     const unverified = await insertAccount({ createdAt: t - 8 * DAY });
     const verified = await insertAccount({ createdAt: t - 8 * DAY, emailVerified: true });
 
-    await runScheduled(requiredEnv);
+    await runScheduled(squatCleanupEnv);
 
     expect(await accountsLeft([unverified, verified])).toEqual([verified]);
   });
@@ -84,18 +88,26 @@ describe("the scheduled deletion of never-verified accounts", () => {
     expect((await dependentsOf(user)).codes).toEqual([code]);
 
     // The same account goes once verification is required: only the setting kept it.
-    await runScheduled(requiredEnv);
+    await runScheduled(squatCleanupEnv);
     expect(await accountsLeft([user])).toEqual([]);
   });
 
   it("deletes them through runDataRetention with a context built for verification required", async () => {
     const user = await insertAccount({ createdAt: now() - 8 * DAY });
-    const context = await getServiceContext(requiredEnv);
+    const context = await getServiceContext(squatCleanupEnv);
 
     const report = await runDataRetention(context);
 
     expect(report.deleted.users).toBeGreaterThanOrEqual(1);
     expect(report.failed).toEqual([]);
+    expect(await accountsLeft([user])).toEqual([]);
+  });
+
+  it("keeps old never-verified accounts while a dialect is mounted (a dialect may sign them in unverified)", async () => {
+    const user = await insertAccount({ createdAt: now() - 8 * DAY });
+    await runScheduled(requiredEnv);
+    expect(await accountsLeft([user])).toEqual([user]);
+    await runScheduled(squatCleanupEnv);
     expect(await accountsLeft([user])).toEqual([]);
   });
 });

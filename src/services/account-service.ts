@@ -16,10 +16,16 @@ import { isDisabled } from "./model";
 
 export type LoginInput = { password: string } & ({ email: string } | { username: string });
 
+export interface LoginOptions {
+  /** Overrides EMAIL_VERIFICATION for this login (a surface whose accounts never verify: "optional"). */
+  verification?: "required" | "optional";
+}
+
 export async function logIn(
   context: ServiceContext,
   input: LoginInput,
   client: ClientInfo,
+  options: LoginOptions = {},
 ): Promise<Result<LoginOutcome>> {
   // Before any hashing: a locked identifier (known or not) costs no scrypt. The admission reads the
   // account too, but a refused attempt never looks at it.
@@ -38,7 +44,7 @@ export async function logIn(
   if (isDisabled(user)) return fail("invalid_credentials", { reason: "account disabled" });
   // From here the password is right and its identifier's failures are forgotten on every path.
   // Only after a correct password, so this answer reveals nothing to someone guessing.
-  if (context.config.emailVerification === "required" && !user.emailVerified) {
+  if ((options.verification ?? context.config.emailVerification) === "required" && !user.emailVerified) {
     await clearLoginFailures(context, admission.failureKey);
     return fail("email_not_verified", { reason: "login before verifying the address" });
   }

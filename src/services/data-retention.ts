@@ -56,8 +56,12 @@ export function retentionPolicy(context: ServiceContext): RetentionPolicy {
     spentCodeSeconds: SPENT_CODE_RETENTION_SECONDS,
     loginFailureMemorySeconds: LOGIN_FAILURE_MEMORY_SECONDS,
     codeBudgetWindowSeconds: Math.max(...Object.values(CODE_GUESS_BUDGETS).map((budget) => budget.windowSeconds)),
+    // Only where a never-verified account cannot have signed in: verification required and no
+    // dialect mounted (a dialect such as crema signs accounts in unverified, as its document says).
     unverifiedAccountSeconds:
-      context.config.emailVerification === "required" ? UNVERIFIED_ACCOUNT_RETENTION_SECONDS : null,
+      context.config.emailVerification === "required" && context.config.dialects.length === 0
+        ? UNVERIFIED_ACCOUNT_RETENTION_SECONDS
+        : null,
   };
 }
 

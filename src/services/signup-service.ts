@@ -1,6 +1,7 @@
 // Sign-up. With verification optional it opens a session at once; with verification required (the
 // default) it answers a code request and no session, and a registered address gets the same answer
-// while its owner is mailed instead, so sign-up does not reveal which addresses have accounts.
+// while its owner is mailed instead, so sign-up does not reveal which addresses have accounts. A
+// surface whose clients cannot verify (a dialect whose origin never did) asks for a session at once.
 
 import { hashPassword } from "../crypto/password-hash";
 import { fail, type Result, succeed } from "../errors";
@@ -23,14 +24,31 @@ export interface SignUpInput {
   profile: ProfileChanges;
 }
 
-export type SignUpOutcome =
-  | { kind: "session"; user: User; tokens: IssuedTokens }
-  | { kind: "verification_required"; requestId: string };
+export type SignUpSession = { kind: "session"; user: User; tokens: IssuedTokens };
+export type SignUpOutcome = SignUpSession | { kind: "verification_required"; requestId: string };
 
+export interface SignUpOptions {
+  /** Overrides EMAIL_VERIFICATION for this sign-up: "optional" opens the session now. */
+  verification?: "required" | "optional";
+}
+
+export function signUp(
+  context: ServiceContext,
+  input: SignUpInput,
+  client: ClientInfo,
+  options: { verification: "optional" },
+): Promise<Result<SignUpSession>>;
+export function signUp(
+  context: ServiceContext,
+  input: SignUpInput,
+  client: ClientInfo,
+  options?: SignUpOptions,
+): Promise<Result<SignUpOutcome>>;
 export async function signUp(
   context: ServiceContext,
   input: SignUpInput,
   client: ClientInfo,
+  options: SignUpOptions = {},
 ): Promise<Result<SignUpOutcome>> {
   const admitted = await admitRegistration(context, { email: input.email, profile: input.profile });
   if (!admitted.ok) return admitted;
@@ -38,7 +56,8 @@ export async function signUp(
   if (weakness) return fail("weak_password", { issues: [weakness] });
   const passwordHash = await hashPassword(input.password, context.config.passwordScrypt);
   const user = newUserRow(context, { ...admitted.value, passwordHash, profile: input.profile });
-  return context.config.emailVerification === "optional"
+  const verification = options.verification ?? context.config.emailVerification;
+  return verification === "optional"
     ? signUpWithSession(context, user, client)
     : signUpPendingVerification(context, user);
 }

@@ -3,19 +3,14 @@
 // signature and claims, then the session in D1, so a revoked session is refused at once.
 
 import { type AccessTokenClaims, verifyAccessToken } from "../crypto/access-token";
-import { fail, type Result, succeed } from "../errors";
+import { fail, type Result, succeed, type TokenRejection } from "../errors";
 import { isSessionDenied } from "../storage/kv/revocation-store";
 import { findLiveSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
 import { toSession, toUser } from "./model";
 import type { UserSessionPrincipal } from "./principal";
 
-export type TokenRejection =
-  | "token_malformed"
-  | "token_expired"
-  | "token_invalid"
-  | "token_revoked"
-  | "verifier_unavailable";
+export type { TokenRejection } from "../errors";
 
 export type Introspection = { active: true; claims: AccessTokenClaims } | { active: false; rejection: TokenRejection };
 
@@ -51,9 +46,11 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
 
 export async function authenticateCaller(context: ServiceContext, token: string): Promise<Result<AuthenticatedCaller>> {
   const verified = await verifySignatureAndClaims(context, token);
-  if (!verified.ok) return fail("invalid_token", { reason: verified.rejection });
+  if (!verified.ok) return fail("invalid_token", { reason: verified.rejection, tokenRejection: verified.rejection });
   const live = await findLiveSession(context.db, verified.claims.sid, sessionWindow(context));
-  if (!live || live.user.id !== verified.claims.sub) return fail("invalid_token", { reason: "session not live" });
+  if (!live || live.user.id !== verified.claims.sub) {
+    return fail("invalid_token", { reason: "session not live", tokenRejection: "token_revoked" });
+  }
   return succeed({
     kind: "user_session",
     claims: verified.claims,

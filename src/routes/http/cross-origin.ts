@@ -7,36 +7,48 @@ import type { Config } from "../../config";
 import { AppError } from "../../errors";
 import type { AppEnv } from "./app-env";
 
-interface CrossOriginRules {
-  cors: MiddlewareHandler;
-  /** CORS allowlist plus the issuer's own origin (this Worker's link pages post from it). */
-  sameSiteOrigins: string[];
+/** What every preflight accepts; a dialect adds the headers its old clients really send. */
+const ALLOWED_REQUEST_HEADERS = ["Content-Type", "Authorization"];
+
+function corsOf(config: Config, extraRequestHeaders: readonly string[]): MiddlewareHandler {
+  const { corsOrigins, refreshTokenTransport } = config;
+  return cors({
+    origin: (origin) => (corsOrigins.includes(origin) ? origin : null),
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+    allowHeaders: [...ALLOWED_REQUEST_HEADERS, ...extraRequestHeaders],
+    credentials: refreshTokenTransport === "cookie",
+    maxAge: 600,
+  });
 }
 
-// Built once per Config (one per isolate), not per request: the rules depend on config alone.
-const rulesByConfig = new WeakMap<Config, CrossOriginRules>();
+/**
+ * CORS for the allowlisted origins, accepting `extraRequestHeaders` besides the native ones (the
+ * mounted dialects'). Built once per Config (one per isolate), not per request.
+ */
+export function corsFromAllowlist(extraRequestHeaders: readonly string[] = []): MiddlewareHandler<AppEnv> {
+  const byConfig = new WeakMap<Config, MiddlewareHandler>();
+  return (c, next) => {
+    const config = c.get("services").config;
+    let middleware = byConfig.get(config);
+    if (!middleware) {
+      middleware = corsOf(config, extraRequestHeaders);
+      byConfig.set(config, middleware);
+    }
+    return middleware(c, next);
+  };
+}
 
-function crossOriginRules(config: Config): CrossOriginRules {
-  let rules = rulesByConfig.get(config);
-  if (!rules) {
-    const { corsOrigins, refreshTokenTransport, issuer } = config;
-    rules = {
-      cors: cors({
-        origin: (origin) => (corsOrigins.includes(origin) ? origin : null),
-        allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allowHeaders: ["Content-Type", "Authorization"],
-        credentials: refreshTokenTransport === "cookie",
-        maxAge: 600,
-      }),
-      sameSiteOrigins: [...corsOrigins, new URL(issuer).origin],
-    };
-    rulesByConfig.set(config, rules);
+const sameSiteByConfig = new WeakMap<Config, string[]>();
+
+/** CORS allowlist plus the issuer's own origin (this Worker's link pages post from it); once per Config. */
+function sameSiteOrigins(config: Config): string[] {
+  let origins = sameSiteByConfig.get(config);
+  if (!origins) {
+    origins = [...config.corsOrigins, new URL(config.issuer).origin];
+    sameSiteByConfig.set(config, origins);
   }
-  return rules;
+  return origins;
 }
-
-export const corsFromAllowlist: MiddlewareHandler<AppEnv> = (c, next) =>
-  crossOriginRules(c.get("services").config).cors(c, next);
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -53,7 +65,7 @@ export function isCrossSiteRefused(method: string, origin: string | undefined, a
 export const guardCrossSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = c.get("services").config;
   if (config.refreshTokenTransport !== "cookie") return next();
-  if (isCrossSiteRefused(c.req.method, c.req.header("Origin"), crossOriginRules(config).sameSiteOrigins)) {
+  if (isCrossSiteRefused(c.req.method, c.req.header("Origin"), sameSiteOrigins(config))) {
     throw new AppError({ code: "forbidden_origin", reason: "cross-site request in cookie mode" });
   }
   await next();

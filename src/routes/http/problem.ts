@@ -58,9 +58,20 @@ const NATIVE_FIELD_NAMES = new Map<string, string>([
 // A Map, not an object: a field named "__proto__" or "constructor" must map to itself.
 export const nativeFieldName = (field: string): string => NATIVE_FIELD_NAMES.get(field) ?? field;
 
+/** The log line of a refusal: its code and reason, which never reach the wire. Every surface writes it. */
+export function logRefusal(failure: Failure): void {
+  if (failure.reason) console.log(JSON.stringify({ event: "refused", code: failure.code, reason: failure.reason }));
+}
+
+/** Retry-After (RFC 9110 §10.2.3) for a refusal that lifts by itself; every surface sends it. */
+export function retryAfterOf(failure: Failure): string | undefined {
+  if (failure.retryAfterSeconds !== undefined) return String(Math.ceil(failure.retryAfterSeconds));
+  return failure.code === "rate_limited" || failure.code === "mfa_locked" ? "60" : undefined;
+}
+
 export function problemResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
   const { status, title } = PROBLEMS[failure.code];
-  if (failure.reason) console.log(JSON.stringify({ event: "refused", code: failure.code, reason: failure.reason }));
+  logRefusal(failure);
   const body = {
     type: `urn:edge-auth:error:${failure.code}`,
     title,
@@ -72,8 +83,8 @@ export function problemResponse(c: Context, failure: Failure, headers: Record<st
   };
   const extra: Record<string, string> = { ...headers };
   if (failure.code === "invalid_token") extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="invalid_token"';
-  if (failure.retryAfterSeconds !== undefined) extra["Retry-After"] = String(Math.ceil(failure.retryAfterSeconds));
-  if (failure.code === "rate_limited" || failure.code === "mfa_locked") extra["Retry-After"] ??= "60";
+  const retryAfter = retryAfterOf(failure);
+  if (retryAfter !== undefined) extra["Retry-After"] = retryAfter;
   return c.body(JSON.stringify(body), status, {
     "Content-Type": "application/problem+json",
     "Cache-Control": "no-store",

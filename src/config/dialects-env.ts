@@ -1,0 +1,90 @@
+// The dialects section of Config: DIALECTS (which of the older APIs of issue 11, "Dialects", are
+// served; none unless listed) and each one's mount prefix, DIALECT_<NAME>_PREFIX (default "": the
+// dialect's own documented paths). Unknown or not-yet-served names, malformed prefixes and mounts
+// that would share a path (with each other or with the native API) refuse the Worker here.
+
+import * as z from "zod";
+import { type Parsed, parseSection } from "./config-error";
+import {
+  DIALECT_NAMES,
+  DIALECT_PATHS,
+  type DialectName,
+  mountedPaths,
+  NATIVE_PATHS,
+  pathsOverlap,
+} from "./dialect-paths";
+import { text, withDefault } from "./env-fields";
+
+export type { DialectName } from "./dialect-paths";
+
+export interface DialectMount {
+  name: DialectName;
+  /** "" or `/segment…` without a trailing slash, put before each of the dialect's paths. */
+  prefix: string;
+}
+
+type PrefixVariable = `DIALECT_${Uppercase<DialectName>}_PREFIX`;
+export const prefixVariableOf = (name: DialectName) => `DIALECT_${name.toUpperCase()}_PREFIX` as PrefixVariable;
+
+const dialectList = text
+  .transform((value) => [
+    ...new Set(
+      (value ?? "")
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ])
+  .pipe(z.array(z.enum(DIALECT_NAMES, { error: `must list only ${DIALECT_NAMES.join(", ")}` })))
+  .superRefine((names, context) => {
+    // The five names are the contract's, not a secret: naming the ones not built yet helps the operator.
+    const unserved = names.filter((name) => !DIALECT_PATHS[name].served);
+    if (unserved.length > 0) {
+      context.addIssue({ code: "custom", message: `names ${unserved.join(", ")}, not served by this version yet` });
+    }
+  });
+
+/** Path segments of unreserved URL characters; none starts with "." (no `/..` climbing out of it). */
+const mountPrefix = withDefault(
+  z
+    .string()
+    .max(64, "must be at most 64 characters")
+    .regex(/^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*$/, 'must be "" or like /legacy (path segments, no trailing /)'),
+  "",
+);
+
+const DialectsEnv = z.object({
+  DIALECTS: dialectList,
+  ...(Object.fromEntries(DIALECT_NAMES.map((name) => [prefixVariableOf(name), mountPrefix])) as Record<
+    PrefixVariable,
+    typeof mountPrefix
+  >),
+});
+
+/** "A and B mount … on a shared path", for every pair of mounts (and the native API) that would. */
+export function overlappingMounts(mounts: readonly DialectMount[]): string[] {
+  const problems: string[] = [];
+  mounts.forEach((mount, index) => {
+    const paths = mountedPaths(mount.name, mount.prefix);
+    if (paths.some((path) => NATIVE_PATHS.some((native) => pathsOverlap(path, native)))) {
+      problems.push(`${prefixVariableOf(mount.name)} mounts ${mount.name} on the native API's paths`);
+    }
+    for (const other of mounts.slice(index + 1)) {
+      const others = mountedPaths(other.name, other.prefix);
+      if (paths.some((path) => others.some((otherPath) => pathsOverlap(path, otherPath)))) {
+        const variables = `${prefixVariableOf(mount.name)} and ${prefixVariableOf(other.name)}`;
+        problems.push(`${variables} mount ${mount.name} and ${other.name} on a shared path`);
+      }
+    }
+  });
+  return problems;
+}
+
+export function parseDialectsEnv(env: Record<string, unknown>): Parsed<DialectMount[]> {
+  const parsed = parseSection(DialectsEnv, env);
+  if (!parsed.ok) return parsed;
+  const vars = parsed.value;
+  const mounts = vars.DIALECTS.map((name) => ({ name, prefix: vars[prefixVariableOf(name)] }));
+  const overlaps = overlappingMounts(mounts);
+  return overlaps.length > 0 ? { ok: false, problems: overlaps } : { ok: true, value: mounts };
+}
