@@ -11,14 +11,14 @@ import { signUp } from "./support/accounts";
 import {
   ACCESS,
   EMAIL,
-  type FuzzCase,
   fuzzCaseFor,
   GENERIC_SHAPES,
   REFRESH,
+  requestOf,
   type Secrets,
   type Shape,
 } from "./support/fuzz-inputs";
-import { buildRequest, call } from "./support/http";
+import { call } from "./support/http";
 
 const SEED = 20_261_122;
 const RUNS_PER_ROUTE = 60;
@@ -62,30 +62,6 @@ function shapesOf(document: OpenApiDocument, route: { method: string; path: stri
 interface OpenApiDocument {
   paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: SchemaNode }> } }>>;
   components: { schemas: Record<string, SchemaNode> };
-}
-
-const MATCHING_TYPE = { json: "application/json", form: "application/x-www-form-urlencoded" } as const;
-
-function requestOf(route: { method: string; path: string }, input: FuzzCase, secrets: Secrets): Request {
-  const reveal = (text: string) =>
-    text.replace(/<(ACCESS_TOKEN|REFRESH_TOKEN|EMAIL)>/g, (name) => secrets[name as keyof Secrets]);
-  const method = input.method ?? route.method;
-  let path = route.path.replace(/:[a-z_]+/gi, encodeURIComponent(input.parameter));
-  if (input.query) path += `?${new URLSearchParams(input.query).toString()}`;
-  const headers: Record<string, string> = {};
-  if (input.authorization !== undefined) headers.Authorization = reveal(input.authorization);
-  if (input.origin !== undefined) headers.Origin = input.origin;
-  if (input.cookie !== undefined) headers.Cookie = reveal(input.cookie);
-  const { kind, value } = input.body;
-  let payload: BodyInit | undefined;
-  if (kind === "json") payload = reveal(JSON.stringify(value));
-  else if (kind === "form") payload = reveal(new URLSearchParams(value as Record<string, string>).toString());
-  else if (kind === "text") payload = value as string;
-  else if (kind === "bytes") payload = value as Uint8Array;
-  const type =
-    input.contentType === "matching" ? (MATCHING_TYPE[kind as "json" | "form"] ?? "text/plain") : input.contentType;
-  const withBody = payload !== undefined && method !== "GET" && method !== "HEAD";
-  return buildRequest(method, path, { headers, ...(withBody ? { body: payload, contentType: type } : {}) });
 }
 
 async function checkResponse(request: Request, response: Response): Promise<void> {

@@ -5,8 +5,7 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cremaSignUp, dialectRoutes } from "./support/dialects";
-import { ACCESS, EMAIL, type FuzzCase, fuzzCaseFor, REFRESH, type Secrets, type Shape } from "./support/fuzz-inputs";
-import { buildRequest } from "./support/http";
+import { ACCESS, EMAIL, fuzzCaseFor, REFRESH, requestOf, type Secrets, type Shape } from "./support/fuzz-inputs";
 
 const SEED = 20_261_211;
 const RUNS_PER_ROUTE = 60;
@@ -21,29 +20,6 @@ const SHAPES: Record<string, Shape[]> = {
   ],
 };
 const NO_BODY: Shape[] = [{ fields: [], required: [] }];
-
-const MATCHING_TYPE = { json: "application/json", form: "application/x-www-form-urlencoded" } as const;
-
-function requestOf(route: { method: string; path: string }, input: FuzzCase, secrets: Secrets): Request {
-  const reveal = (text: string) =>
-    text.replace(/<(ACCESS_TOKEN|REFRESH_TOKEN|EMAIL)>/g, (name) => secrets[name as keyof Secrets]);
-  const method = input.method ?? route.method;
-  const path = input.query ? `${route.path}?${new URLSearchParams(input.query).toString()}` : route.path;
-  const headers: Record<string, string> = {};
-  if (input.authorization !== undefined) headers.Authorization = reveal(input.authorization);
-  if (input.origin !== undefined) headers.Origin = input.origin;
-  if (input.cookie !== undefined) headers.Cookie = reveal(input.cookie);
-  const { kind, value } = input.body;
-  let payload: BodyInit | undefined;
-  if (kind === "json") payload = reveal(JSON.stringify(value));
-  else if (kind === "form") payload = reveal(new URLSearchParams(value as Record<string, string>).toString());
-  else if (kind === "text") payload = value as string;
-  else if (kind === "bytes") payload = value as Uint8Array;
-  const type =
-    input.contentType === "matching" ? (MATCHING_TYPE[kind as "json" | "form"] ?? "text/plain") : input.contentType;
-  const withBody = payload !== undefined && method !== "GET" && method !== "HEAD";
-  return buildRequest(method, path, { headers, ...(withBody ? { body: payload, contentType: type } : {}) });
-}
 
 async function checkResponse(request: Request, response: Response): Promise<void> {
   const label = `${request.method} ${new URL(request.url).pathname}`;

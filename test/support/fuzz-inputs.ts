@@ -3,6 +3,7 @@
 // all, paths, queries, and Content-Type, Authorization, Origin and Cookie headers good and bad.
 import fc from "fast-check";
 import { PASSWORD } from "./accounts";
+import { buildRequest } from "./http";
 
 const FIELD_NAMES = [
   "email",
@@ -198,3 +199,28 @@ export const fuzzCaseFor = (shapes: Shape[]): fc.Arbitrary<FuzzCase> =>
     origin,
     cookie,
   });
+
+const MATCHING_TYPE = { json: "application/json", form: "application/x-www-form-urlencoded" } as const;
+
+/** The request one fuzz case makes of `route`, with the placeholders replaced by live secrets. */
+export function requestOf(route: { method: string; path: string }, input: FuzzCase, secrets: Secrets): Request {
+  const reveal = (text: string) =>
+    text.replace(/<(ACCESS_TOKEN|REFRESH_TOKEN|EMAIL)>/g, (name) => secrets[name as keyof Secrets]);
+  const method = input.method ?? route.method;
+  let path = route.path.replace(/:[a-z_]+/gi, encodeURIComponent(input.parameter));
+  if (input.query) path += `?${new URLSearchParams(input.query).toString()}`;
+  const headers: Record<string, string> = {};
+  if (input.authorization !== undefined) headers.Authorization = reveal(input.authorization);
+  if (input.origin !== undefined) headers.Origin = input.origin;
+  if (input.cookie !== undefined) headers.Cookie = reveal(input.cookie);
+  const { kind, value } = input.body;
+  let payload: BodyInit | undefined;
+  if (kind === "json") payload = reveal(JSON.stringify(value));
+  else if (kind === "form") payload = reveal(new URLSearchParams(value as Record<string, string>).toString());
+  else if (kind === "text") payload = value as string;
+  else if (kind === "bytes") payload = value as Uint8Array;
+  const type =
+    input.contentType === "matching" ? (MATCHING_TYPE[kind as "json" | "form"] ?? "text/plain") : input.contentType;
+  const withBody = payload !== undefined && method !== "GET" && method !== "HEAD";
+  return buildRequest(method, path, { headers, ...(withBody ? { body: payload, contentType: type } : {}) });
+}
