@@ -2,6 +2,7 @@
 
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
+import type { MailTemplate } from "../mail/templates";
 import { uniqueViolation } from "../storage/database";
 import type { NewOneTimeCode } from "../storage/one-time-code-store";
 import type { UserRow } from "../storage/schema";
@@ -9,7 +10,7 @@ import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from ".
 import { admitSubject } from "./abuse-limits";
 import { type ClientInfo, type RequestScope, type ServiceContext, sessionWindow } from "./context";
 import { normalizeEmail } from "./identifiers";
-import { buildMailLink, sendMailNow } from "./mail-delivery";
+import { buildMailLink, sendMailLater, sendMailNow } from "./mail-delivery";
 import { finishFirstFactor, type MfaMethod } from "./mfa-service";
 import { isDisabled, toUser, type User } from "./model";
 import {
@@ -35,13 +36,17 @@ export async function mailVerificationCode(
   to: string,
   issued: IssuedCode,
 ): Promise<Result<{ requestId: string }>> {
-  const sent = await sendMailNow(context, to, {
+  const sent = await sendMailNow(context, to, verificationMail(context, issued));
+  return sent.ok ? succeed({ requestId: issued.requestId }) : sent;
+}
+
+function verificationMail(context: ServiceContext, issued: IssuedCode): MailTemplate {
+  return {
     kind: "verify_email",
     code: issued.code,
     link: buildMailLink(context.config.links.verifyEmail, issued.linkToken),
     expiresInMinutes: issued.expiresInMinutes,
-  });
-  return sent.ok ? succeed({ requestId: issued.requestId }) : sent;
+  };
 }
 
 /**
@@ -58,11 +63,16 @@ export async function resendVerificationCode(
   if (!admitted.ok) return admitted;
   const requestId = generateId();
   const email = normalizeEmail(rawEmail);
-  if (email) scope.defer(resendLater(context, email, requestId));
+  if (email) scope.defer(resendLater(context, scope, email, requestId));
   return succeed({ requestId });
 }
 
-async function resendLater(context: ServiceContext, email: string, requestId: string): Promise<void> {
+async function resendLater(
+  context: ServiceContext,
+  scope: RequestScope,
+  email: string,
+  requestId: string,
+): Promise<void> {
   const user = await findUserByEmail(context.db, email);
   if (!user || user.emailVerified || isDisabled(user)) return;
   const issued = await issueOneTimeCode(context, {
@@ -71,9 +81,7 @@ async function resendLater(context: ServiceContext, email: string, requestId: st
     target: user.email,
     requestId,
   });
-  const sent = await mailVerificationCode(context, user.email, issued);
-  if (!sent.ok)
-    console.error(JSON.stringify({ event: "mail_failed", kind: "verify_email", reason: sent.error.reason }));
+  sendMailLater(context, scope, user.email, verificationMail(context, issued));
 }
 
 export type EmailVerification =

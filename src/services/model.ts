@@ -2,7 +2,7 @@
 // They are not the drizzle rows: no password hash leaves the services, times are Unix seconds, and
 // each surface renders them in its own shape (the native snake_case user is in src/routes/views.ts).
 
-import type { IdentityRow, SessionRow, UserRow } from "../storage/schema";
+import type { SessionRow, UserRow } from "../storage/schema";
 import { parseStringList } from "./json-list";
 
 export interface User {
@@ -88,8 +88,4 @@ export interface Identity {
   emailVerified: boolean;
   createdAt: number;
   lastUsedAt: number | null;
-}
-
-export function toIdentity(row: IdentityRow): Identity {
-  return { ...row };
 }

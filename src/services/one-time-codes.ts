@@ -4,7 +4,6 @@
 import { generateLinkToken, generateNumericCode, hashOneTimeSecret } from "../crypto/one-time-code";
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
-import type { PendingWrite } from "../storage/database";
 import {
   type CodeOwner,
   type CodePurpose,
@@ -53,14 +52,10 @@ export interface CodeRequest {
 const MAX_CODE_INPUT_LENGTH = 16;
 const MAX_LINK_INPUT_LENGTH = 64;
 
-/** Issues a code (replacing the user's live one of that purpose), with `alongside` in the same batch. */
-export async function issueOneTimeCode(
-  context: ServiceContext,
-  request: CodeRequest,
-  alongside: PendingWrite[] = [],
-): Promise<IssuedCode> {
+/** Issues a code, replacing the user's live one of that purpose in the same batch. */
+export async function issueOneTimeCode(context: ServiceContext, request: CodeRequest): Promise<IssuedCode> {
   const { row, issued } = await prepareOneTimeCode(context, request);
-  await insertReplacingOlderCodes(context.db, row, alongside);
+  await insertReplacingOlderCodes(context.db, row);
   return issued;
 }
 

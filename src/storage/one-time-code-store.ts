@@ -19,15 +19,10 @@ export interface GuessBudget {
   windowSeconds: number;
 }
 
-export async function insertReplacingOlderCodes(
-  db: Database,
-  code: NewOneTimeCode,
-  alongside: PendingWrite[] = [],
-): Promise<void> {
+export async function insertReplacingOlderCodes(db: Database, code: NewOneTimeCode): Promise<void> {
   await db.batch([
     supersedingCodes(db, code.userId, [code.purpose], code.createdAt),
     db.insert(oneTimeCodes).values(code),
-    ...alongside,
   ]);
 }
 
