@@ -93,7 +93,7 @@ export default defineConfig(async () => {
     // Tests hash many passwords; production's default (ln=15) is held to the caps in crypto tests.
     PASSWORD_SCRYPT: "ln=10,r=8,p=1",
     // The dialects the suites reach (production serves none unless configured).
-    DIALECTS: "crema",
+    DIALECTS: "crema,bookings,nap,wolfpal,bioentrust",
   };
   const { SIGNING_KEYS: _, ...withoutSigningKeys } = vars;
   const runner = getRunnerName({ name: PROJECT_NAME } as TestProject);

@@ -25,7 +25,13 @@ await ensure("TOTP_ENCRYPTION_KEY", () => randomBytes(32).toString("base64url"))
 await ensure("DEV_OUTBOX", () => "true");
 // Every dialect this version serves, at its own paths; wrangler.toml sets none, so production serves
 // none unless configured.
-await ensure("DIALECTS", () => "crema");
+const ALL_DIALECTS = "crema,bookings,nap,wolfpal,bioentrust";
+// An earlier version wrote DIALECTS=crema, when crema was all it served: widen that to all five.
+if (/^DIALECTS=crema$/m.test(vars)) {
+  vars = vars.replace(/^DIALECTS=crema$/m, `DIALECTS=${ALL_DIALECTS}`);
+  added.push("DIALECTS");
+}
+await ensure("DIALECTS", () => ALL_DIALECTS);
 
 if (added.length > 0) {
   writeFileSync(path, vars, { mode: 0o600 });

@@ -61,4 +61,10 @@ export interface Bindings {
   DIALECT_NAP_PREFIX?: string;
   DIALECT_WOLFPAL_PREFIX?: string;
   DIALECT_BIOENTRUST_PREFIX?: string;
+  /** Policy knobs of the dialects (src/config/dialects-env.ts). */
+  DIALECT_BOOKINGS_UNKNOWN_RESET?: string;
+  DIALECT_WOLFPAL_UNCONFIRMED_LOGIN?: string;
+  /** Secret: comma list of NAP client keys (X-NAP-API-Key); none configured, none required. */
+  DIALECT_NAP_API_KEYS?: string;
+  DIALECT_BIOENTRUST_PRODUCT_NAME?: string;
 }

@@ -5,7 +5,7 @@
 
 import { ConfigError, parseSection } from "./config/config-error";
 import { CoreEnv } from "./config/core-env";
-import { type DialectMount, parseDialectsEnv } from "./config/dialects-env";
+import { type DialectMount, type DialectPolicy, parseDialectPolicyEnv, parseDialectsEnv } from "./config/dialects-env";
 import { issuerFacts, parseDevOutboxEnv, parseIssuerEnv } from "./config/issuer-env";
 import { type MailConfig, parseMailEnv } from "./config/mail-env";
 import { parseSmsEnv, type SmsConfig } from "./config/sms-env";
@@ -13,7 +13,7 @@ import type { ScryptParams } from "./crypto/scrypt";
 import type { PrivateSigningJwk } from "./crypto/signing-keys";
 
 export { ConfigError } from "./config/config-error";
-export type { DialectMount, DialectName } from "./config/dialects-env";
+export type { DialectMount, DialectName, DialectPolicy } from "./config/dialects-env";
 export type { MailConfig, MailProvider } from "./config/mail-env";
 export type { SmsConfig, SmsProvider } from "./config/sms-env";
 
@@ -48,6 +48,8 @@ export interface Config {
   devOutbox: boolean;
   /** DIALECTS and DIALECT_<NAME>_PREFIX: the older APIs served beside /v1, and where. None by default. */
   dialects: DialectMount[];
+  /** DIALECT_<NAME>_<KNOB>: the choices each dialect's document leaves to us. */
+  dialectPolicy: DialectPolicy;
 }
 
 export function parseConfig(env: Record<string, unknown>): Config {
@@ -58,8 +60,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const sms = parseSmsEnv(env, facts);
   const devOutbox = parseDevOutboxEnv(env, facts);
   const dialects = parseDialectsEnv(env);
-  if (!issuer.ok || !core.ok || !mail.ok || !sms.ok || !devOutbox.ok || !dialects.ok) {
-    const problems = [issuer, core, mail, sms, devOutbox, dialects].flatMap((section) =>
+  const dialectPolicy = parseDialectPolicyEnv(env);
+  if (!issuer.ok || !core.ok || !mail.ok || !sms.ok || !devOutbox.ok || !dialects.ok || !dialectPolicy.ok) {
+    const problems = [issuer, core, mail, sms, devOutbox, dialects, dialectPolicy].flatMap((section) =>
       section.ok ? [] : section.problems,
     );
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
@@ -92,5 +95,6 @@ export function parseConfig(env: Record<string, unknown>): Config {
     sms: sms.value,
     devOutbox: devOutbox.value,
     dialects: dialects.value,
+    dialectPolicy: dialectPolicy.value,
   };
 }

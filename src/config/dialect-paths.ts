@@ -17,7 +17,7 @@ export const DIALECT_PATHS = {
     paths: ["/api/v1/*", "/api/v1/users", "/api/users", "/api/v1/auth", "/api/auth", "/api/refresh", "/api/logout"],
   },
   bookings: {
-    served: false,
+    served: true,
     paths: [
       "/auth/register/",
       "/auth/token/",
@@ -32,7 +32,7 @@ export const DIALECT_PATHS = {
     ],
   },
   nap: {
-    served: false,
+    served: true,
     paths: [
       "/api/auth/signup",
       "/api/auth/login",
@@ -44,11 +44,11 @@ export const DIALECT_PATHS = {
     ],
   },
   wolfpal: {
-    served: false,
+    served: true,
     paths: ["/auth/register", "/auth/login", "/auth/two-factor", "/auth/refresh", "/auth/logout"],
   },
   bioentrust: {
-    served: false,
+    served: true,
     paths: [
       "/user/home",
       "/user/protected",

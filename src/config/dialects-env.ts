@@ -88,3 +88,57 @@ export function parseDialectsEnv(env: Record<string, unknown>): Parsed<DialectMo
   const overlaps = overlappingMounts(mounts);
   return overlaps.length > 0 ? { ok: false, problems: overlaps } : { ok: true, value: mounts };
 }
+
+/** Each dialect's policy knobs (../shared/DIALECTS.md): where its document leaves a choice to us. */
+export interface DialectPolicy {
+  /** DIALECT_BOOKINGS_UNKNOWN_RESET: `not_found` answers an unknown address 404, as the document promises; `ok` answers 200 for every address. */
+  bookingsUnknownReset: "not_found" | "ok";
+  /** DIALECT_WOLFPAL_UNCONFIRMED_LOGIN: the origin let unconfirmed accounts log in; on by default. */
+  wolfpalUnconfirmedLogin: boolean;
+  /** DIALECT_NAP_API_KEYS (a secret): comma list of client keys; when any is set, every NAP path requires one in X-NAP-API-Key. */
+  napApiKeys: string[];
+  /** DIALECT_BIOENTRUST_PRODUCT_NAME: what GET /user/home welcomes to. */
+  bioentrustProductName: string;
+}
+
+const flag = (fallback: "true" | "false") =>
+  withDefault(z.enum(["true", "false"], { error: "must be true or false" }), fallback).transform((v) => v === "true");
+
+const keyList = text.transform((value) =>
+  (value ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter(Boolean),
+);
+
+const PolicyEnv = z.object({
+  DIALECT_BOOKINGS_UNKNOWN_RESET: withDefault(
+    z.enum(["not_found", "ok"], { error: "must be not_found or ok" }),
+    "not_found",
+  ),
+  DIALECT_WOLFPAL_UNCONFIRMED_LOGIN: flag("true"),
+  DIALECT_NAP_API_KEYS: keyList.pipe(
+    z.array(
+      z
+        .string()
+        .min(16, "must list keys of at least 16 characters")
+        .regex(/^[\x21-\x7e]+$/, "must list printable ASCII keys"),
+    ),
+  ),
+  DIALECT_BIOENTRUST_PRODUCT_NAME: withDefault(z.string().max(100, "must be at most 100 characters"), "BioEntrust"),
+});
+
+export function parseDialectPolicyEnv(env: Record<string, unknown>): Parsed<DialectPolicy> {
+  const parsed = parseSection(PolicyEnv, env);
+  if (!parsed.ok) return parsed;
+  const vars = parsed.value;
+  return {
+    ok: true,
+    value: {
+      bookingsUnknownReset: vars.DIALECT_BOOKINGS_UNKNOWN_RESET,
+      wolfpalUnconfirmedLogin: vars.DIALECT_WOLFPAL_UNCONFIRMED_LOGIN,
+      napApiKeys: vars.DIALECT_NAP_API_KEYS,
+      bioentrustProductName: vars.DIALECT_BIOENTRUST_PRODUCT_NAME,
+    },
+  };
+}

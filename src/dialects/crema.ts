@@ -19,6 +19,7 @@ import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
 import type { IssuedTokens } from "../services/token-issuer";
 import { cremaFailureResponse } from "./crema-errors";
+import { CREMA_OPERATIONS } from "./crema-openapi";
 import type { Dialect } from "./dialect";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -123,4 +124,5 @@ export const crema: Dialect = {
   failureResponse: cremaFailureResponse,
   // Its SPA sends this response header as a request header on every call, so preflights name it.
   corsRequestHeaders: ["Access-Control-Allow-Origin"],
+  operations: CREMA_OPERATIONS,
 };

@@ -5,13 +5,17 @@ import type { Hono } from "hono";
 import type { DialectMount } from "../config";
 import { DIALECT_PATHS, isTree, type ServedDialect } from "../config/dialect-paths";
 import type { AppEnv } from "../routes/http/app-env";
+import { bioentrust } from "./bioentrust";
+import { bookings } from "./bookings";
 import { crema } from "./crema";
 import type { Dialect } from "./dialect";
+import { nap } from "./nap";
+import { wolfpal } from "./wolfpal";
 
 /** tsc holds this to src/config/dialect-paths.ts: every dialect marked served is here. */
-const SERVED: Record<ServedDialect, Dialect> = { crema };
+const SERVED: Record<ServedDialect, Dialect> = { crema, bookings, nap, wolfpal, bioentrust };
 
-function dialectOf(name: DialectMount["name"]): Dialect {
+export function dialectOf(name: DialectMount["name"]): Dialect {
   const dialect = (SERVED as Partial<Record<DialectMount["name"], Dialect>>)[name];
   // Config refuses a dialect not served yet, so this is a mount the config reader never let through.
   if (!dialect) throw new Error(`dialect ${name} is not served by this version`);

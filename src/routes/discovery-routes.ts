@@ -1,6 +1,8 @@
 // Public, unauthenticated documents: JWKS, OpenID discovery, the OpenAPI document, docs and health.
 
 import { Hono } from "hono";
+import type { Config } from "../config";
+import { dialectDocument } from "../dialects/openapi";
 import { DOCS_PAGE, DOCS_PAGE_HEADERS } from "../pages/docs-page";
 import type { AppEnv } from "./http/app-env";
 import { buildOpenApiDocument } from "./openapi";
@@ -37,6 +39,17 @@ discoveryRoutes.get("/.well-known/openid-configuration", (c) => {
   );
 });
 
-discoveryRoutes.get("/openapi.json", (c) => c.json(buildOpenApiDocument(c.get("services").config.issuer)));
+/** Built once per Config (one per isolate): the native API and the mounted dialects. */
+const openApiByConfig = new WeakMap<Config, unknown>();
+
+discoveryRoutes.get("/openapi.json", (c) => {
+  const { config } = c.get("services");
+  let document = openApiByConfig.get(config);
+  if (!document) {
+    document = buildOpenApiDocument(config.issuer, dialectDocument(config.dialects));
+    openApiByConfig.set(config, document);
+  }
+  return c.json(document);
+});
 
 discoveryRoutes.get("/docs", (c) => c.html(DOCS_PAGE, 200, DOCS_PAGE_HEADERS));

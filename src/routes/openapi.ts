@@ -242,6 +242,7 @@ function operationObject(operation: Operation) {
     };
   const body = operation.body?.replace(/\?$/, "");
   return {
+    tags: ["v1"],
     summary: operation.summary,
     ...(operation.secured ? { security: [{ bearerAuth: [] }] } : {}),
     ...(operation.path.includes("{id}")
@@ -262,7 +263,13 @@ function operationObject(operation: Operation) {
   };
 }
 
-export function buildOpenApiDocument(serverUrl: string) {
+/** Further paths (the mounted dialects'), each under one of `tags`. */
+export interface ExtraOperations {
+  paths: Record<string, Record<string, unknown>>;
+  tags: { name: string; description: string }[];
+}
+
+export function buildOpenApiDocument(serverUrl: string, extra: ExtraOperations = { paths: {}, tags: [] }) {
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: "draft-2020-12",
     io: "input",
@@ -278,10 +285,12 @@ export function buildOpenApiDocument(serverUrl: string) {
   for (const operation of OPERATIONS) {
     paths[operation.path] = { ...paths[operation.path], [operation.method]: operationObject(operation) };
   }
+  Object.assign(paths, extra.paths);
   return {
     openapi: "3.1.0",
     info: { title: "edge-auth", version: "1.0.0", description: "Authentication service on Cloudflare Workers." },
     servers: [{ url: serverUrl }],
+    tags: [{ name: "v1", description: "The native API." }, ...extra.tags],
     paths,
     components: { schemas, securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
   };
