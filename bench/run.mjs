@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
+import { measureDialectSizes } from "../scripts/dialect-size.mjs";
 import { readOptions, USAGE } from "./lib/args.mjs";
 import { benchBetterAuth } from "./lib/better-auth.mjs";
 import { installCleanupHandlers, runToCompletion } from "./lib/children.mjs";
@@ -69,6 +70,7 @@ async function main() {
   console.log("bundle and startup (wrangler deploy --dry-run, wrangler check startup)");
   results.bundle = await measureBundle({ config: "wrangler.toml" });
   results.startup_profile = await measureStartupProfile({ config: "wrangler.toml" });
+  results.dialect_bundle_gzip_bytes = await measureDialectSizes();
   console.log(
     `  ${results.bundle.gzip_bytes} bytes gzip; startup ${results.startup_profile.active_cpu_ms} ms active CPU`,
   );

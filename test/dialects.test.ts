@@ -41,13 +41,10 @@ describe("DIALECTS and the mount prefixes", () => {
     if (value.length > 3) expect(message).not.toContain(value);
   });
 
-  it("refuses a dialect of the contract that this version does not serve yet", () => {
-    const unserved = DIALECT_NAMES.filter((name) => !DIALECT_PATHS[name].served);
-    for (const name of unserved) {
-      expect(refusalOf({ DIALECTS: `crema,${name}` })).toContain(
-        `DIALECTS names ${name}, not served by this version yet`,
-      );
-    }
+  it("serves every dialect of the contract, all five together at their own paths", () => {
+    expect(configWith({ DIALECTS: DIALECT_NAMES.join(",") }).dialects).toEqual(
+      DIALECT_NAMES.map((name) => ({ name, prefix: "" })),
+    );
   });
 
   it.each(["legacy", "/legacy/", "/", "/..", "/a/../b", "/.hidden", "/a b", "/%2e", "/x?y", `/${"a".repeat(70)}`])(

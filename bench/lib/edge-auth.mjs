@@ -1,5 +1,6 @@
 // edge-auth's scenarios against `wrangler dev` on a fresh local D1: the floor (/health), token
 // verification, /v1/me, sign-up, login and refresh rotation.
+import { cremaLogInRequest, cremaSessionCheckRequest, cremaSignUpOne, cremaSignUpRequest } from "./dialects.mjs";
 import { CONNECTIONS, measureScenario, profileScenario } from "./load.mjs";
 import { runSoak } from "./soak.mjs";
 import { BENCH_PASSWORD, callJson, getRequest, jsonRequest, SingleUsePool, uniqueEmail } from "./traffic.mjs";
@@ -125,6 +126,7 @@ export async function benchEdgeAuthDefault(options) {
       requests: [refreshRequest(refreshTokens)],
       durationSeconds: seconds,
     });
+    Object.assign(scenarios, await benchDialects(run, server.origin, options));
     const profiles = options.profile ? await profileEdgeAuth(server, accessToken, refreshTokens) : undefined;
     const soak = options.soakSeconds > 0 ? await runSoak({ server, accessToken, refreshTokens, options }) : null;
     return {
@@ -139,6 +141,36 @@ export async function benchEdgeAuthDefault(options) {
   } finally {
     await server.stop();
   }
+}
+
+/** A dialect's session check beside /v1/me, and its sign-up and login (crema's, issue 11). */
+async function benchDialects(run, origin, options) {
+  const { token } = await cremaSignUpOne(origin, "crema-setup");
+  const emails = new SingleUsePool();
+  const scenarios = {};
+  scenarios.me_beside_dialects = await run({
+    name: "GET /v1/me (again, beside the dialects)",
+    requests: [meRequest((await signUpOne(origin, "me-again")).accessToken)],
+    durationSeconds: options.durationSeconds,
+  });
+  scenarios.crema_session_check = await run({
+    name: "GET /api/v1/auth (crema)",
+    requests: [cremaSessionCheckRequest(token)],
+    durationSeconds: options.durationSeconds,
+  });
+  scenarios.crema_signup = await run({
+    name: "POST /api/v1/users (crema)",
+    requests: [cremaSignUpRequest("crema", emails)],
+    amount: options.hashRequests,
+    timeoutSeconds: 120,
+  });
+  scenarios.crema_login = await run({
+    name: "POST /api/v1/auth (crema)",
+    requests: [cremaLogInRequest(emails)],
+    amount: loginCount(emails),
+    timeoutSeconds: 120,
+  });
+  return scenarios;
 }
 
 async function profileEdgeAuth(server, accessToken, refreshTokens) {

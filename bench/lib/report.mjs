@@ -80,6 +80,12 @@ export function computeDerived(results) {
     peer_sign_up: beyond(hashShare(results.better_auth?.profiles, "sign_up", "core:user:better-auth-peer")),
   };
   derived.verify_throughput_share_of_health = round(rps(main.token_verify) / rps(main.health));
+  if (main.crema_session_check) {
+    // /v1/me measured right beside it, so both see the same server state (issue 11: at most 1.1×).
+    derived.dialect_session_check_cpu_over_me = round(cpu(main.crema_session_check) / cpu(main.me_beside_dialects));
+    derived.dialect_login_cpu_over_native = round(cpu(main.crema_login) / cpu(main.login));
+  }
+  if (results.dialect_bundle_gzip_bytes) derived.dialect_bundle_gzip_bytes = results.dialect_bundle_gzip_bytes;
   derived.me_throughput_share_of_health = round(rps(main.me) / rps(main.health));
   if (peer) {
     derived.peer = {
@@ -115,6 +121,14 @@ function targets(derived) {
     );
   }
   list.push(target("/v1/token/verify throughput / /health", derived.verify_throughput_share_of_health, 0.5, ">="));
+  if (derived.dialect_session_check_cpu_over_me !== undefined) {
+    list.push(
+      target("dialect session check / /v1/me (CPU/request)", derived.dialect_session_check_cpu_over_me, 1.1, "<="),
+    );
+  }
+  for (const [name, bytes] of Object.entries(derived.dialect_bundle_gzip_bytes ?? {})) {
+    list.push(target(`${name} dialect's bundle cost (gzip bytes)`, bytes, 5000, "<="));
+  }
   if (derived.peer) {
     list.push(target("session check: /v1/me / get-session", derived.peer.session_check_me_over_get_session, 3, ">="));
     list.push(

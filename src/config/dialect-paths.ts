@@ -1,7 +1,7 @@
 // Where each dialect's routes lie (relative to its mount prefix) and where the native API's lie: the
 // map config reads to refuse a mount that would share a path with another. From issue 11's contract.
 
-/** Every dialect the contract names; `served` once this version implements it (src/dialects/). */
+/** Every dialect the contract names, each served by its module in src/dialects/. */
 export const DIALECT_NAMES = ["crema", "bookings", "nap", "wolfpal", "bioentrust"] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
@@ -12,12 +12,10 @@ export type DialectName = (typeof DIALECT_NAMES)[number];
  */
 export const DIALECT_PATHS = {
   crema: {
-    served: true,
     // /api/v1 is the document's own root; /api/… beyond its paths is left to others (NAP's /api/auth/…).
     paths: ["/api/v1/*", "/api/v1/users", "/api/users", "/api/v1/auth", "/api/auth", "/api/refresh", "/api/logout"],
   },
   bookings: {
-    served: true,
     paths: [
       "/auth/register/",
       "/auth/token/",
@@ -32,7 +30,6 @@ export const DIALECT_PATHS = {
     ],
   },
   nap: {
-    served: true,
     paths: [
       "/api/auth/signup",
       "/api/auth/login",
@@ -44,11 +41,9 @@ export const DIALECT_PATHS = {
     ],
   },
   wolfpal: {
-    served: true,
     paths: ["/auth/register", "/auth/login", "/auth/two-factor", "/auth/refresh", "/auth/logout"],
   },
   bioentrust: {
-    served: true,
     paths: [
       "/user/home",
       "/user/protected",
@@ -66,12 +61,7 @@ export const DIALECT_PATHS = {
       "/user/reset-password/",
     ],
   },
-} as const satisfies Record<DialectName, { served: boolean; paths: readonly string[] }>;
-
-/** The dialects this version serves: the registry (src/dialects/index.ts) must hold each, tsc checks. */
-export type ServedDialect = {
-  [Name in DialectName]: (typeof DIALECT_PATHS)[Name]["served"] extends true ? Name : never;
-}[DialectName];
+} as const satisfies Record<DialectName, { paths: readonly string[] }>;
 
 /** The native API's: `/x/*` is /x and everything under it. No dialect may mount a path here. */
 export const NATIVE_PATHS: readonly string[] = [

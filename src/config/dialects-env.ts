@@ -1,18 +1,11 @@
 // The dialects section of Config: DIALECTS (which of the older APIs of issue 11, "Dialects", are
 // served; none unless listed) and each one's mount prefix, DIALECT_<NAME>_PREFIX (default "": the
-// dialect's own documented paths). Unknown or not-yet-served names, malformed prefixes and mounts
+// dialect's own documented paths). Unknown names, malformed prefixes and mounts
 // that would share a path (with each other or with the native API) refuse the Worker here.
 
 import * as z from "zod";
 import { type Parsed, parseSection } from "./config-error";
-import {
-  DIALECT_NAMES,
-  DIALECT_PATHS,
-  type DialectName,
-  mountedPaths,
-  NATIVE_PATHS,
-  pathsOverlap,
-} from "./dialect-paths";
+import { DIALECT_NAMES, type DialectName, mountedPaths, NATIVE_PATHS, pathsOverlap } from "./dialect-paths";
 import { text, withDefault } from "./env-fields";
 
 export type { DialectName } from "./dialect-paths";
@@ -35,14 +28,7 @@ const dialectList = text
         .filter(Boolean),
     ),
   ])
-  .pipe(z.array(z.enum(DIALECT_NAMES, { error: `must list only ${DIALECT_NAMES.join(", ")}` })))
-  .superRefine((names, context) => {
-    // The five names are the contract's, not a secret: naming the ones not built yet helps the operator.
-    const unserved = names.filter((name) => !DIALECT_PATHS[name].served);
-    if (unserved.length > 0) {
-      context.addIssue({ code: "custom", message: `names ${unserved.join(", ")}, not served by this version yet` });
-    }
-  });
+  .pipe(z.array(z.enum(DIALECT_NAMES, { error: `must list only ${DIALECT_NAMES.join(", ")}` })));
 
 /** Path segments of unreserved URL characters; none starts with "." (no `/..` climbing out of it). */
 const mountPrefix = withDefault(
