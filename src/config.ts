@@ -5,7 +5,13 @@
 
 import { ConfigError, parseSection } from "./config/config-error";
 import { CoreEnv } from "./config/core-env";
-import { type DialectMount, type DialectPolicy, parseDialectPolicyEnv, parseDialectsEnv } from "./config/dialects-env";
+import {
+  type DialectMount,
+  type DialectPolicy,
+  dialectsSignInUnverified,
+  parseDialectPolicyEnv,
+  parseDialectsEnv,
+} from "./config/dialects-env";
 import { issuerFacts, parseDevOutboxEnv, parseIssuerEnv } from "./config/issuer-env";
 import { type MailConfig, parseMailEnv } from "./config/mail-env";
 import { parseSmsEnv, type SmsConfig } from "./config/sms-env";
@@ -50,6 +56,12 @@ export interface Config {
   dialects: DialectMount[];
   /** DIALECT_<NAME>_<KNOB>: the choices each dialect's document leaves to us. */
   dialectPolicy: DialectPolicy;
+  /**
+   * Some surface signs accounts in before their address is verified (EMAIL_VERIFICATION=optional,
+   * or a dialect that does): a never-verified account may then be someone's account in use, and a
+   * later sign-up for its address must not replace it.
+   */
+  unverifiedSignIn: boolean;
 }
 
 export function parseConfig(env: Record<string, unknown>): Config {
@@ -96,5 +108,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     devOutbox: devOutbox.value,
     dialects: dialects.value,
     dialectPolicy: dialectPolicy.value,
+    unverifiedSignIn:
+      vars.EMAIL_VERIFICATION === "optional" || dialectsSignInUnverified(dialects.value, dialectPolicy.value),
   };
 }

@@ -128,3 +128,12 @@ export function parseDialectPolicyEnv(env: Record<string, unknown>): Parsed<Dial
     },
   };
 }
+
+/**
+ * Whether a mounted dialect signs accounts in before their address is verified: crema always (its
+ * origin never verified), wolfpal while DIALECT_WOLFPAL_UNCONFIRMED_LOGIN is on. The others refuse
+ * an unverified account (NAP, BioEntrust) or follow EMAIL_VERIFICATION (Bookings).
+ */
+export function dialectsSignInUnverified(mounts: readonly DialectMount[], policy: DialectPolicy): boolean {
+  return mounts.some(({ name }) => name === "crema" || (name === "wolfpal" && policy.wolfpalUnconfirmedLogin));
+}

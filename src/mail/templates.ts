@@ -5,7 +5,8 @@ import { escapeHtml, isWebLink } from "./html-escape";
 import type { MailKind, MailMessage } from "./mailer";
 
 export type MailTemplate =
-  | { kind: "verify_email"; code: string; link: string; expiresInMinutes: number }
+  /** Without `code`: a link-only mail, for a surface that redeems links only. */
+  | { kind: "verify_email"; code?: string; link: string; expiresInMinutes: number }
   | { kind: "reset_password"; code: string; link: string; expiresInMinutes: number }
   | { kind: "set_password"; code: string; link: string; expiresInMinutes: number }
   | { kind: "email_change_code"; code: string; link: string; expiresInMinutes: number; newEmail: string }
@@ -28,11 +29,15 @@ function describe(template: MailTemplate, product: string): MailContent {
     case "verify_email":
       return {
         subject: `Verify your email for ${product}`,
-        paragraphs: [`Enter this code in ${product} to verify your email address, or open the link below.`],
-        code: template.code,
+        paragraphs: [
+          template.code === undefined
+            ? `Open the link below to verify your email address for ${product}.`
+            : `Enter this code in ${product} to verify your email address, or open the link below.`,
+        ],
+        ...(template.code === undefined ? {} : { code: template.code }),
         links: [{ label: "Verify my email", url: template.link }],
         expiresInMinutes: template.expiresInMinutes,
-        notAsked: "You can ignore this email; the address stays unverified without the code.",
+        notAsked: `You can ignore this email; the address stays unverified without the ${template.code === undefined ? "link" : "code"}.`,
       };
     case "reset_password":
       return {
@@ -142,7 +147,9 @@ function renderHtml(content: MailContent, to: string, product: string): string {
 }
 
 function metaOf(template: MailTemplate): MailMessage["meta"] {
-  if ("code" in template) return { code: template.code, link: template.link };
+  if ("link" in template) {
+    return template.code === undefined ? { link: template.link } : { code: template.code, link: template.link };
+  }
   if (template.kind === "account_exists") return { link: template.loginLink };
   return undefined;
 }

@@ -5,7 +5,7 @@ import { fail, type Result, succeed } from "../errors";
 import type { MailTemplate } from "../mail/templates";
 import { uniqueViolation } from "../storage/database";
 import type { NewOneTimeCode } from "../storage/one-time-code-store";
-import type { UserRow } from "../storage/schema";
+import type { OneTimeCodeRow, UserRow } from "../storage/schema";
 import { findUserByEmail, findUserById, markEmailVerified, switchEmail } from "../storage/user-store";
 import { admitSubject } from "./abuse-limits";
 import { type ClientInfo, type RequestScope, type ServiceContext, sessionWindow } from "./context";
@@ -40,10 +40,17 @@ export async function mailVerificationCode(
   return sent.ok ? succeed({ requestId: issued.requestId }) : sent;
 }
 
-function verificationMail(context: ServiceContext, issued: IssuedCode): MailTemplate {
+/** What a verification mail carries: the code and the link, or (for a surface that redeems links only) the link. */
+export type VerificationMailContent = "code_and_link" | "link";
+
+function verificationMail(
+  context: ServiceContext,
+  issued: IssuedCode,
+  content: VerificationMailContent = "code_and_link",
+): MailTemplate {
   return {
     kind: "verify_email",
-    code: issued.code,
+    ...(content === "code_and_link" ? { code: issued.code } : {}),
     link: buildMailLink(context.config.links.verifyEmail, issued.linkToken),
     expiresInMinutes: issued.expiresInMinutes,
   };
@@ -58,12 +65,13 @@ export async function resendVerificationCode(
   context: ServiceContext,
   scope: RequestScope,
   rawEmail: string,
+  content: VerificationMailContent = "code_and_link",
 ): Promise<Result<{ requestId: string }>> {
   const admitted = await admitSubject(context, "resend_verification", { email: rawEmail });
   if (!admitted.ok) return admitted;
   const requestId = generateId();
   const email = normalizeEmail(rawEmail);
-  if (email) scope.defer(resendLater(context, scope, email, requestId));
+  if (email) scope.defer(resendLater(context, scope, email, requestId, content));
   return succeed({ requestId });
 }
 
@@ -72,6 +80,7 @@ async function resendLater(
   scope: RequestScope,
   email: string,
   requestId: string,
+  content: VerificationMailContent,
 ): Promise<void> {
   const user = await findUserByEmail(context.db, email);
   if (!user || user.emailVerified || isDisabled(user)) return;
@@ -81,7 +90,7 @@ async function resendLater(
     target: user.email,
     requestId,
   });
-  sendMailLater(context, scope, user.email, verificationMail(context, issued));
+  sendMailLater(context, scope, user.email, verificationMail(context, issued, content));
 }
 
 export type EmailVerification =
@@ -98,7 +107,6 @@ export async function verifyEmail(
   const redeemed = await redeemOneTimeCode(context, redemption, ["verify_email", "change_email"]);
   if (!redeemed.ok) return redeemed;
   const code = redeemed.value;
-  const now = context.now();
 
   if (code.purpose === "change_email") {
     try {
@@ -119,13 +127,32 @@ export async function verifyEmail(
     }
   }
 
+  const verified = await markVerified(context, code);
+  if (!verified.ok) return verified;
+  const user = verified.value;
+  const outcome = await finishFirstFactor(context, user, client, ["otp"]);
+  if (outcome.kind === "mfa_required") return succeed({ ...outcome, user: toUser(user) });
+  return succeed({ kind: "verified", user: outcome.user, tokens: outcome.tokens });
+}
+
+/** Marks the code's address verified, if it is still the account's and the account is not disabled. */
+export async function markVerified(context: ServiceContext, code: OneTimeCodeRow): Promise<Result<UserRow>> {
   const user =
-    (await markEmailVerified(context.db, code.userId, code.target, now)) ??
+    (await markEmailVerified(context.db, code.userId, code.target, context.now())) ??
     (await findUserById(context.db, code.userId));
   if (!user || user.email !== code.target || isDisabled(user)) {
     return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
   }
-  const outcome = await finishFirstFactor(context, user, client, ["otp"]);
-  if (outcome.kind === "mfa_required") return succeed({ ...outcome, user: toUser(user) });
-  return succeed({ kind: "verified", user: outcome.user, tokens: outcome.tokens });
+  return succeed(user);
+}
+
+/**
+ * Verifies the address with a mail link's token and opens no session (a surface whose client signs
+ * in afterwards, as NAP's verify-email/verify). Unknown, used, replaced or expired → code_expired.
+ */
+export async function confirmEmailLink(context: ServiceContext, token: string): Promise<Result<User>> {
+  const redeemed = await redeemOneTimeCode(context, { token }, ["verify_email"]);
+  if (!redeemed.ok) return redeemed;
+  const verified = await markVerified(context, redeemed.value);
+  return verified.ok ? succeed(toUser(verified.value)) : verified;
 }

@@ -17,9 +17,18 @@ import {
   refuseDuplicate,
 } from "./registration";
 
+export interface PasswordlessOptions {
+  /**
+   * A registered address answers email_taken (verified or not) instead of a request id that names
+   * nothing, for a surface whose document promises that answer (Bookings' 400). Default false.
+   */
+  revealTakenAddress?: boolean;
+}
+
 export async function registerWithoutPassword(
   context: ServiceContext,
   input: RegistrationInput,
+  options: PasswordlessOptions = {},
 ): Promise<Result<{ requestId: string; userId: string | null }>> {
   const admitted = await admitRegistration(context, input);
   if (!admitted.ok) return admitted;
@@ -30,7 +39,7 @@ export async function registerWithoutPassword(
     await insertUserWithCode(context.db, user, code.row);
   } catch (error) {
     const refused = refuseDuplicate(error);
-    if (refused.ok || refused.error.code !== "email_taken") return refused;
+    if (refused.ok || refused.error.code !== "email_taken" || options.revealTakenAddress) return refused;
     const noticed = await noticeRegisteredAddress(context, user.email);
     return noticed.ok ? succeed({ requestId: noticed.value.requestId, userId: null }) : noticed;
   }

@@ -24,5 +24,10 @@ export async function openSession(
 ): Promise<IssuedTokens> {
   const records = await buildNewSession(context, user.id, client, amr);
   await insertSession(context.db, records.session, records.tokenRow, writes);
-  return issueTokens(context, user, { id: records.session.id, amr: records.session.amr ?? "[]" }, records.refreshToken);
+  return issueTokens(
+    context,
+    user,
+    { id: records.session.id, amr: records.session.amr ?? "[]", expiresAt: records.session.expiresAt },
+    records.refreshToken,
+  );
 }

@@ -30,6 +30,11 @@ export type SignUpOutcome = SignUpSession | { kind: "verification_required"; req
 export interface SignUpOptions {
   /** Overrides EMAIL_VERIFICATION for this sign-up: "optional" opens the session now. */
   verification?: "required" | "optional";
+  /**
+   * With verification required: a verified address answers email_taken instead of a code request
+   * (for a surface whose document promises that answer, e.g. BioEntrust's 409). Default false.
+   */
+  revealTakenAddress?: boolean;
 }
 
 export function signUp(
@@ -50,16 +55,40 @@ export async function signUp(
   client: ClientInfo,
   options: SignUpOptions = {},
 ): Promise<Result<SignUpOutcome>> {
+  const prepared = await newPasswordAccount(context, input);
+  if (!prepared.ok) return prepared;
+  const user = prepared.value;
+  const verification = options.verification ?? context.config.emailVerification;
+  return verification === "optional"
+    ? signUpWithSession(context, user, client)
+    : signUpPendingVerification(context, user, options.revealTakenAddress === true);
+}
+
+/** The gates, the checks and the password's hash: the new account's row, not yet stored. */
+async function newPasswordAccount(context: ServiceContext, input: SignUpInput): Promise<Result<UserRow>> {
   const admitted = await admitRegistration(context, { email: input.email, profile: input.profile });
   if (!admitted.ok) return admitted;
   const weakness = checkPasswordPolicy(input.password, context.config);
   if (weakness) return fail("weak_password", { issues: [weakness] });
   const passwordHash = await hashPassword(input.password, context.config.passwordScrypt);
-  const user = newUserRow(context, { ...admitted.value, passwordHash, profile: input.profile });
-  const verification = options.verification ?? context.config.emailVerification;
-  return verification === "optional"
-    ? signUpWithSession(context, user, client)
-    : signUpPendingVerification(context, user);
+  return succeed(newUserRow(context, { ...admitted.value, passwordHash, profile: input.profile }));
+}
+
+/**
+ * Sign-up for a surface whose client asks for the verification mail itself, next (NAP's
+ * verify-email/send): the account is stored unverified, with no code and no mail, and signs in once
+ * its address is verified. A registered address answers email_taken, verified or not: a pending
+ * registration is not replaced here, since no new code would void the earlier one's link.
+ */
+export async function signUpUnverified(context: ServiceContext, input: SignUpInput): Promise<Result<User>> {
+  const prepared = await newPasswordAccount(context, input);
+  if (!prepared.ok) return prepared;
+  try {
+    await context.db.batch([insertingUser(context.db, prepared.value)]);
+  } catch (error) {
+    return refuseDuplicate(error);
+  }
+  return succeed(toUser(prepared.value));
 }
 
 async function signUpWithSession(
@@ -76,7 +105,11 @@ async function signUpWithSession(
   }
 }
 
-async function signUpPendingVerification(context: ServiceContext, user: UserRow): Promise<Result<SignUpOutcome>> {
+async function signUpPendingVerification(
+  context: ServiceContext,
+  user: UserRow,
+  revealTakenAddress = false,
+): Promise<Result<SignUpOutcome>> {
   // The user and their first code in one batch: one D1 round trip, and a refused address stores neither.
   const verification = await prepareVerificationCode(context, user);
   try {
@@ -84,8 +117,11 @@ async function signUpPendingVerification(context: ServiceContext, user: UserRow)
   } catch (error) {
     const refused = refuseDuplicate(error);
     if (refused.ok || refused.error.code !== "email_taken") return refused;
-    const replaced = await replaceUnverifiedRegistration(context, user);
+    // Where some surface signs unverified accounts in (config.unverifiedSignIn), a never-verified
+    // account may be in use: replacing it would hand it, its sessions ended, to whoever came last.
+    const replaced = context.config.unverifiedSignIn ? undefined : await replaceUnverifiedRegistration(context, user);
     if (replaced) return replaced;
+    if (revealTakenAddress) return refused;
     // Same answer as a new sign-up; the address's owner learns someone tried.
     const noticed = await noticeRegisteredAddress(context, user.email);
     return noticed.ok ? succeed({ kind: "verification_required", requestId: noticed.value.requestId }) : noticed;

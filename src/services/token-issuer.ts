@@ -16,6 +16,11 @@ export interface IssuedTokens {
   refreshToken: string;
   sessionId: string;
   claims: AccessTokenClaims;
+  /**
+   * Unix seconds: when the refresh token stops working unless it is used before (the session's idle
+   * timeout from now, capped by its absolute expiry), for surfaces that state it.
+   */
+  refreshExpiresAt: number;
 }
 
 export interface NewSessionRecords {
@@ -86,7 +91,7 @@ export async function issueAccessToken(
 export async function issueTokens(
   context: ServiceContext,
   user: TokenUser,
-  session: Pick<SessionRow, "id" | "amr">,
+  session: Pick<SessionRow, "id" | "amr" | "expiresAt">,
   refreshToken: string,
 ): Promise<IssuedTokens> {
   const { token, claims } = await issueAccessToken(context, user, session);
@@ -96,5 +101,6 @@ export async function issueTokens(
     refreshToken,
     sessionId: session.id,
     claims,
+    refreshExpiresAt: Math.min(context.now() + context.config.sessionIdleTimeoutSeconds, session.expiresAt),
   };
 }

@@ -83,6 +83,35 @@ export async function findLiveCodeId(
   return row?.id;
 }
 
+/**
+ * The id of the newest live code of `purposes` of the enabled account at `email` (normalized), still
+ * bound to that address; counts nothing. One query whether or not the address has an account, so a
+ * caller redeeming by address and code does the same work for an unknown address.
+ */
+export async function findLiveCodeIdByEmail(
+  db: Database,
+  email: string,
+  purposes: CodePurpose[],
+  window: SessionWindow,
+): Promise<string | undefined> {
+  const row = await db
+    .select({ id: oneTimeCodes.id })
+    .from(oneTimeCodes)
+    .innerJoin(users, eq(users.id, oneTimeCodes.userId))
+    .where(
+      and(
+        eq(users.email, email),
+        isNull(users.disabledAt),
+        eq(oneTimeCodes.target, users.email),
+        inArray(oneTimeCodes.purpose, purposes),
+        usable(window),
+      ),
+    )
+    .orderBy(desc(oneTimeCodes.createdAt))
+    .get();
+  return row?.id;
+}
+
 export type GuessOutcome =
   | { result: "accepted"; code: OneTimeCodeRow }
   | { result: "wrong" }

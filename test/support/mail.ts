@@ -8,8 +8,12 @@ import { listOutbox, type OutboxEntry } from "../../src/storage/kv/outbox-store"
 import { PASSWORD, uniqueEmail } from "./accounts";
 import { type CallOptions, callWith, readJson } from "./http";
 
-/** The test bindings with verification required; one object, so its service context is cached. */
-export const requiredEnv: Bindings = { ...env, EMAIL_VERIFICATION: "required" };
+/**
+ * The test bindings with verification required; one object, so its service context is cached. No
+ * dialect that signs unverified accounts in (crema, wolfpal by default) is mounted, so a sign-up
+ * replaces a never-verified registration, as it does wherever none is.
+ */
+export const requiredEnv: Bindings = { ...env, EMAIL_VERIFICATION: "required", DIALECTS: "bookings,nap,bioentrust" };
 
 /** Verification required and mail through Resend, whose API the tests answer by stubbing fetch. */
 export const resendEnv: Bindings = {
