@@ -23,6 +23,7 @@ const UNGATED: Record<string, string> = {
   "GET /verify-email": "shows a form only; the POST is gated",
   "GET /reset-password": "shows a form only; the POST is gated",
   "GET /dev/outbox": "absent outside dev (404)",
+  "GET /user/home": "BioEntrust's fixed greeting: no input, no work",
 };
 
 /** The dialects the test Worker mounts (vitest.config.ts DIALECTS), so their routes are walked too. */

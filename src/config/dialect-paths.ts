@@ -16,7 +16,11 @@ export const DIALECT_PATHS = {
     paths: ["/api/v1/*", "/api/v1/users", "/api/users", "/api/v1/auth", "/api/auth", "/api/refresh", "/api/logout"],
   },
   bookings: {
+    // Its own subtrees for its 404s; not /auth/register/* (wolfpal answers /auth/register).
     paths: [
+      "/auth/token/*",
+      "/auth/password/*",
+      "/auth/social/*",
       "/auth/register/",
       "/auth/token/",
       "/auth/token/refresh/",
@@ -30,7 +34,10 @@ export const DIALECT_PATHS = {
     ],
   },
   nap: {
+    // Not /api/auth/* (crema answers /api/auth itself): the subtrees only NAP has.
     paths: [
+      "/api/auth/flow/*",
+      "/api/auth/verify-email/*",
       "/api/auth/signup",
       "/api/auth/login",
       "/api/auth/flow/:flowId",
@@ -44,7 +51,9 @@ export const DIALECT_PATHS = {
     paths: ["/auth/register", "/auth/login", "/auth/two-factor", "/auth/refresh", "/auth/logout"],
   },
   bioentrust: {
+    // /user is the origin's own root: nothing else lies there, so its unknown paths answer its 404.
     paths: [
+      "/user/*",
       "/user/home",
       "/user/protected",
       "/user/signup",
