@@ -3,21 +3,9 @@
 // at its mounted paths, with every operation's responses, and only the dialects that are mounted.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../src/config";
 import { DIALECT_NAMES, DIALECT_PATHS, isTree } from "../src/config/dialect-paths";
+import { configWith, refusalOf } from "./support/config";
 import { APP_ORIGIN, call, callWith, readJson } from "./support/http";
-
-const configWith = (changes: Record<string, unknown>) => parseConfig({ ...env, ...changes });
-
-function refusalOf(changes: Record<string, unknown>): string {
-  try {
-    configWith(changes);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error(`parseConfig accepted ${JSON.stringify(changes)}`);
-}
 
 describe("the dialects' policy knobs", () => {
   it("default to the documents' own behaviour", () => {

@@ -1,15 +1,10 @@
 // Fuzzing crema's routes with the inputs test/attack-fuzz.test.ts sends the native ones (bodies of its
 // own shapes or anything at all, any content type, good and bad tokens): never a 5xx, and every
 // refusal crema's own JSON (`{"error"}` or `{"msg"}`), never a problem document or a stack trace.
-import { exports } from "cloudflare:workers";
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { cremaSignUp, dialectRoutes } from "./support/dialects";
-import { ACCESS, EMAIL, fuzzCaseFor, REFRESH, requestOf, type Secrets, type Shape } from "./support/fuzz-inputs";
-
-const SEED = 20_261_211;
-const RUNS_PER_ROUTE = 60;
-const INTERNALS = /\n\s+at |\bsrc\/|\.ts:\d|file:\/\/|node_modules|Failed query|SQLITE|D1_|AppError/;
+import { expect } from "vitest";
+import { fuzzEveryRoute, lastSegment, NO_BODY } from "./support/dialect-fuzz";
+import { cremaSignUp } from "./support/dialects";
+import { ACCESS, EMAIL, REFRESH, type Shape } from "./support/fuzz-inputs";
 
 /** crema's request bodies, as its document and its SPA send them. */
 const SHAPES: Record<string, Shape[]> = {
@@ -19,37 +14,17 @@ const SHAPES: Record<string, Shape[]> = {
     { fields: ["name", "password"], required: ["name", "password"] },
   ],
 };
-const NO_BODY: Shape[] = [{ fields: [], required: [] }];
-
-async function checkResponse(request: Request, response: Response): Promise<void> {
-  const label = `${request.method} ${new URL(request.url).pathname}`;
-  expect(response.status, label).toBeLessThan(500);
-  const text = await response.text();
-  expect(text, label).not.toMatch(INTERNALS);
-  // A preflight's 204 and a HEAD carry no body.
-  if (response.status < 400 || request.method === "HEAD") return;
-  expect(response.headers.get("Content-Type"), label).toMatch(/^application\/json\b/);
-  const body = JSON.parse(text) as Record<string, unknown>;
-  expect(Object.keys(body).length, label).toBe(1);
-  expect(typeof (body.error ?? body.msg), label).toBe("string");
-}
-
-describe("fuzzing every crema route", () => {
-  const routes = dialectRoutes({ name: "crema", prefix: "" });
-
-  routes.forEach((route, index) => {
-    it(`${route.method} ${route.path}: never 5xx, every 4xx crema's JSON without a stack trace`, async () => {
-      // A live account per route: a fuzzed logout may end the one before.
-      const account = await cremaSignUp();
-      const secrets: Secrets = { [ACCESS]: account.token, [REFRESH]: account.refresh_token, [EMAIL]: account.email };
-      const shapes = SHAPES[route.path.split("/").at(-1) ?? ""] ?? NO_BODY;
-      await fc.assert(
-        fc.asyncProperty(fuzzCaseFor(shapes), async (input) => {
-          const request = requestOf(route, input, secrets);
-          await checkResponse(request, await exports.default.fetch(request));
-        }),
-        { numRuns: RUNS_PER_ROUTE, seed: SEED + index },
-      );
-    }, 60_000);
-  });
+fuzzEveryRoute({
+  mount: { name: "crema", prefix: "" },
+  seed: 20_261_211,
+  runs: 60,
+  shapesOf: (path) => SHAPES[lastSegment(path)] ?? NO_BODY,
+  async secrets() {
+    const account = await cremaSignUp();
+    return { [ACCESS]: account.token, [REFRESH]: account.refresh_token, [EMAIL]: account.email };
+  },
+  expectBody(body, label) {
+    expect(Object.keys(body).length, label).toBe(1);
+    expect(typeof (body.error ?? body.msg), label).toBe("string");
+  },
 });

@@ -3,24 +3,12 @@
 // mounted dialect answers where its prefix puts it, with the CORS request headers its clients send.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../src/config";
 import { DIALECT_NAMES, DIALECT_PATHS, isTree, pathsOverlap } from "../src/config/dialect-paths";
 import { overlappingMounts } from "../src/config/dialects-env";
 import { PASSWORD, uniqueEmail } from "./support/accounts";
+import { configWith, refusalOf } from "./support/config";
 import { dialectRoutes, expectDialectError } from "./support/dialects";
 import { APP_ORIGIN, callWith, expectProblem } from "./support/http";
-
-const configWith = (changes: Record<string, unknown>) => parseConfig({ ...env, ...changes });
-
-function refusalOf(changes: Record<string, unknown>): string {
-  try {
-    configWith(changes);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-  throw new Error(`parseConfig accepted ${JSON.stringify(changes)}`);
-}
 
 describe("DIALECTS and the mount prefixes", () => {
   it("serves none when DIALECTS is unset or blank: production's default", () => {

@@ -9,7 +9,7 @@ import { call, readJson } from "./http";
 import { awaitFreshMinute, randomIp } from "./throttle";
 
 const IP_LIMIT = 60;
-const INTERNALS = /\n\s+at |\bsrc\/|\.ts:\d|file:\/\/|node_modules|Failed query|SQLITE|D1_|AppError/;
+export const INTERNALS = /\n\s+at |\bsrc\/|\.ts:\d|file:\/\/|node_modules|Failed query|SQLITE|D1_|AppError/;
 
 /** `status` with exactly `body` as JSON: no problem document, no stack frames or internal names. */
 export async function expectDialectError(response: Response, status: number, body: unknown): Promise<void> {
