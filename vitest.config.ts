@@ -82,6 +82,7 @@ export default defineConfig(async () => {
     AUDIENCE: "edge-auth-test",
     CORS_ORIGINS: "https://app.test",
     OTP_SECRET: "test-otp-secret-0123456789abcdef0123456789",
+    API_KEY_SECRET: "test-api-key-secret-0123456789abcdef01234",
     // 32 bytes, base64url: the AES-256-GCM key for TOTP secrets.
     TOTP_ENCRYPTION_KEY: "dGVzdC10b3RwLWtleS0wMTIzNDU2Nzg5YWJjZGVmMDE",
     // Most suites exercise sessions directly; the mail-flow suites turn verification on.

@@ -11,6 +11,7 @@ import { installCleanupHandlers, runToCompletion } from "./lib/children.mjs";
 import { benchEdgeAuthAtPeerHash, benchEdgeAuthDefault } from "./lib/edge-auth.mjs";
 import { CONNECTIONS } from "./lib/load.mjs";
 import { timeNodeScrypt } from "./lib/node-scrypt.mjs";
+import { benchPrefilled } from "./lib/prefilled.mjs";
 import { computeDerived, printSummary, writeResults } from "./lib/report.mjs";
 import { benchRpcAndHash } from "./lib/rpc.mjs";
 import { measureBundle, measureStartupProfile, PROJECT_ROOT } from "./lib/wrangler.mjs";
@@ -88,6 +89,7 @@ async function main() {
     timeNodeScrypt(PEER_SCRYPT, 64),
   ];
   if (options.peers) results.better_auth = await benchBetterAuth(options);
+  if (options.prefilled) results.prefilled_db = await benchPrefilled(options);
 
   results.machine.loadavg_at_end = loadavg();
   results.derived = computeDerived(results);

@@ -3,7 +3,7 @@
 // scripts/deploy-check.mjs feeds it. Messages name variables and ids, never a secret's value.
 
 /** Secrets src/config.ts refuses to start without. */
-export const REQUIRED_SECRETS = ["SIGNING_KEYS", "OTP_SECRET", "TOTP_ENCRYPTION_KEY"];
+export const REQUIRED_SECRETS = ["SIGNING_KEYS", "OTP_SECRET", "TOTP_ENCRYPTION_KEY", "API_KEY_SECRET"];
 /** Every secret the Worker reads: none of them may sit in [vars], which is committed and shown in the dashboard. */
 export const SECRET_NAMES = [...REQUIRED_SECRETS, "MAIL_API_KEY", "TWILIO_AUTH_TOKEN", "VONAGE_API_SECRET"];
 /** MAIL_PROVIDER values that send through an API, and so need MAIL_API_KEY (src/config/mail-env.ts). */

@@ -1,6 +1,6 @@
 // Prepares `wrangler dev`: writes what .dev.vars lacks — fresh dev signing keys, a one-time-code
-// secret, a TOTP encryption key, the dev outbox switch and the dialects — and builds the /docs UI's
-// static assets.
+// secret, an API-key secret, a TOTP encryption key, the dev outbox switch and the dialects — and
+// builds the /docs UI's static assets.
 // .dev.vars is git-ignored; production sets secrets with `wrangler secret put` and never turns the
 // outbox on (the Worker refuses it off localhost).
 import { randomBytes } from "node:crypto";
@@ -21,6 +21,7 @@ async function ensure(name, makeValue) {
 
 await ensure("SIGNING_KEYS", async () => `'${await generateSigningKeySet()}'`);
 await ensure("OTP_SECRET", () => randomBytes(32).toString("base64url"));
+await ensure("API_KEY_SECRET", () => randomBytes(32).toString("base64url"));
 await ensure("TOTP_ENCRYPTION_KEY", () => randomBytes(32).toString("base64url"));
 await ensure("DEV_OUTBOX", () => "true");
 // Every dialect this version serves, at its own paths; wrangler.toml sets none, so production serves

@@ -9,6 +9,7 @@ import { dialectRequestHeaders, mountDialects } from "./dialects";
 import { AppError, type Failure } from "./errors";
 import { linkPages } from "./pages/link-pages";
 import { accountRoutes } from "./routes/account-routes";
+import { apiKeyRoutes } from "./routes/api-key-routes";
 import { authRoutes } from "./routes/auth-routes";
 import { devOutboxRoutes } from "./routes/dev-outbox-routes";
 import { discoveryRoutes } from "./routes/discovery-routes";
@@ -18,6 +19,7 @@ import { problemResponse } from "./routes/http/problem";
 import { securityHeaders } from "./routes/http/security-headers";
 import { mailFlowRoutes } from "./routes/mail-flow-routes";
 import { mfaRoutes } from "./routes/mfa-routes";
+import { oauthTokenRoutes } from "./routes/oauth-token-routes";
 import { phoneRoutes } from "./routes/phone-routes";
 import { smsMfaRoutes } from "./routes/sms-mfa-routes";
 import { classifyUnexpectedError } from "./unexpected-error";
@@ -35,6 +37,9 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/me$/, "GET, PATCH, DELETE"],
   [/^\/v1\/sessions$/, "GET, DELETE"],
   [/^\/v1\/sessions\/[^/]+$/, "DELETE"],
+  [/^\/v1\/keys$/, "GET, POST"],
+  [/^\/v1\/keys\/[^/]+$/, "DELETE"],
+  [/^\/v1\/(keys\/[^/]+\/roll|oauth\/token)$/, "POST"],
   [/^\/(health|openapi\.json|docs|\.well-known\/(jwks\.json|openid-configuration))$/, "GET"],
 ];
 
@@ -74,6 +79,8 @@ export function createApp(dialects: readonly DialectMount[] = []) {
   app.route("/", mfaRoutes);
   app.route("/", phoneRoutes);
   app.route("/", smsMfaRoutes);
+  app.route("/", apiKeyRoutes);
+  app.route("/", oauthTokenRoutes);
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);
   const mounted = mountDialects(app, dialects);

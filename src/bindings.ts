@@ -9,6 +9,8 @@ export interface Bindings {
   RATE_LIMIT_MAIL: RateLimit;
   /** Per submitted email or username (keyed hash) on login and sign-up. */
   RATE_LIMIT_IDENTIFIER: RateLimit;
+  /** Per API key, on every request a key authenticates. */
+  RATE_LIMIT_API_KEY: RateLimit;
   ISSUER?: string;
   AUDIENCE?: string;
   /** Secret: a JWK set of private signing keys; the first signs. */
@@ -25,6 +27,8 @@ export interface Bindings {
   EMAIL_VERIFICATION?: string;
   /** Secret: HMAC key (32+ characters) for one-time codes and mail links. */
   OTP_SECRET?: string;
+  /** Secret: HMAC key (32+ characters) under which API keys are stored. */
+  API_KEY_SECRET?: string;
   OTP_CODE_LENGTH?: string;
   OTP_TTL_SECONDS?: string;
   OTP_MAX_ATTEMPTS?: string;

@@ -31,6 +31,8 @@ export interface Config {
   sessionIdleTimeoutSeconds: number;
   sessionAbsoluteTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  /** How long an isolate reuses a denylist answer for /v1/token/verify and RPC (0: read KV each time). */
+  denylistCacheTtlSeconds: number;
   refreshTokenTransport: "body" | "cookie";
   corsOrigins: string[];
   passwordScrypt: ScryptParams;
@@ -39,6 +41,8 @@ export interface Config {
   /** "required": sign-up answers a code request and no session until the address is verified. */
   emailVerification: "required" | "optional";
   otpSecret: string;
+  /** HMAC key (32+ characters) under which API keys are stored. */
+  apiKeySecret: string;
   otpCodeLength: number;
   otpTtlSeconds: number;
   otpMaxAttempts: number;
@@ -88,6 +92,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     sessionIdleTimeoutSeconds: vars.SESSION_IDLE_TIMEOUT_SECONDS,
     sessionAbsoluteTtlSeconds: vars.SESSION_ABSOLUTE_TTL_SECONDS,
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+    denylistCacheTtlSeconds: vars.DENYLIST_CACHE_TTL_SECONDS,
     refreshTokenTransport: vars.REFRESH_TOKEN_TRANSPORT,
     corsOrigins: vars.CORS_ORIGINS,
     passwordScrypt: vars.PASSWORD_SCRYPT,
@@ -95,6 +100,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     passwordMaxLength: vars.PASSWORD_MAX_LENGTH,
     emailVerification: vars.EMAIL_VERIFICATION,
     otpSecret: vars.OTP_SECRET,
+    apiKeySecret: vars.API_KEY_SECRET,
     otpCodeLength: vars.OTP_CODE_LENGTH,
     otpTtlSeconds: vars.OTP_TTL_SECONDS,
     otpMaxAttempts: vars.OTP_MAX_ATTEMPTS,

@@ -4,6 +4,7 @@
 
 import type { Bindings } from "./bindings";
 import { ConfigError, parseConfig } from "./config";
+import { importApiKeyHashKey } from "./crypto/api-key-format";
 import { importCodeHashKey } from "./crypto/one-time-code";
 import { importSecretBoxKey } from "./crypto/secret-box";
 import { importKeySet } from "./crypto/signing-keys";
@@ -41,6 +42,7 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     config,
     keys,
     otpKey: await importCodeHashKey(config.otpSecret),
+    apiKeyHashKey: await importApiKeyHashKey(config.apiKeySecret),
     totpKey: await importSecretBoxKey(config.totpEncryptionKey),
     mail: config.mail,
     mailer: createMailer(config.mail, outbound),
@@ -48,7 +50,12 @@ async function buildServiceContext(env: Bindings): Promise<ServiceContext> {
     smsSender: createSmsSender(config.sms, outbound),
     db: createDatabase(env.DB),
     kv: env.KV,
-    rateLimiters: { ip: env.RATE_LIMIT_IP, mail: env.RATE_LIMIT_MAIL, identifier: env.RATE_LIMIT_IDENTIFIER },
+    rateLimiters: {
+      ip: env.RATE_LIMIT_IP,
+      mail: env.RATE_LIMIT_MAIL,
+      identifier: env.RATE_LIMIT_IDENTIFIER,
+      apiKey: env.RATE_LIMIT_API_KEY,
+    },
     now: () => Math.floor(Date.now() / 1000),
   };
 }

@@ -23,6 +23,9 @@ import { call } from "./support/http";
 const SEED = 20_261_122;
 const RUNS_PER_ROUTE = 60;
 const HTML_PAGES = /^\/(verify-email|reset-password)$/;
+/** The OAuth token endpoint answers RFC 6749 §5.2's `{error}` instead (a 429 stays a problem). */
+const OAUTH_ENDPOINT = "/v1/oauth/token";
+const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_scope", "unsupported_grant_type"];
 
 /** Every method and path the app routes, parameters kept as `:name`; middleware (`ALL /*`) left out. */
 const ROUTES = [
@@ -73,6 +76,10 @@ async function checkResponse(request: Request, response: Response): Promise<void
   if (response.status < 400) return;
   const type = response.headers.get("Content-Type") ?? "";
   if (HTML_PAGES.test(new URL(request.url).pathname) && type.startsWith("text/html")) return;
+  if (new URL(request.url).pathname === OAUTH_ENDPOINT && type.startsWith("application/json")) {
+    expect(OAUTH_ERRORS, label).toContain((JSON.parse(text) as { error: unknown }).error);
+    return;
+  }
   expect(type, label).toBe("application/problem+json");
   const problem = JSON.parse(text) as { status: unknown; code: unknown; type: unknown; title: unknown };
   expect(problem.status, label).toBe(response.status);

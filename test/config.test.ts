@@ -29,6 +29,7 @@ const VALID_ENV = {
   AUDIENCE: "example-api",
   SIGNING_KEYS: env.SIGNING_KEYS,
   ...(OTP_SECRET === undefined ? {} : { OTP_SECRET }),
+  API_KEY_SECRET: env.API_KEY_SECRET,
   ...(TOTP_ENCRYPTION_KEY === undefined ? {} : { TOTP_ENCRYPTION_KEY }),
   MAIL_PROVIDER: "resend",
   MAIL_API_KEY,
@@ -52,6 +53,7 @@ const SECRETS = [
   MAIL_API_KEY,
   ...KEYS.map((key) => String(key.d)),
   ...(OTP_SECRET ? [OTP_SECRET] : []),
+  env.API_KEY_SECRET,
   ...(TOTP_ENCRYPTION_KEY ? [TOTP_ENCRYPTION_KEY] : []),
 ];
 

@@ -187,7 +187,13 @@ describe("recovery codes", () => {
 describe("TOTP_ENCRYPTION_KEY", () => {
   const { TOTP_ENCRYPTION_KEY, OTP_SECRET } = env as unknown as Record<string, string>;
   // A local issuer, so mail and SMS default to the outbox.
-  const base = { ISSUER: "https://auth.test", AUDIENCE: "api", SIGNING_KEYS: env.SIGNING_KEYS, OTP_SECRET };
+  const base = {
+    ISSUER: "https://auth.test",
+    AUDIENCE: "api",
+    SIGNING_KEYS: env.SIGNING_KEYS,
+    OTP_SECRET,
+    API_KEY_SECRET: env.API_KEY_SECRET,
+  };
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const standard = btoa(String.fromCharCode(...bytes));
 

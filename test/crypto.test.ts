@@ -33,6 +33,7 @@ const REQUIRED_ENV = {
   AUDIENCE: "example-api",
   SIGNING_KEYS: env.SIGNING_KEYS,
   ...(OTP_SECRET === undefined ? {} : { OTP_SECRET }),
+  API_KEY_SECRET: env.API_KEY_SECRET,
   ...(TOTP_ENCRYPTION_KEY === undefined ? {} : { TOTP_ENCRYPTION_KEY }),
 };
 

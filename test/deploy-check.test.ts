@@ -9,7 +9,14 @@ import {
 } from "../scripts/deploy-check-rules.mjs";
 import { isLocalIssuer } from "../src/local-issuer";
 
-const ALL_SECRETS = ["SIGNING_KEYS", "OTP_SECRET", "TOTP_ENCRYPTION_KEY", "MAIL_API_KEY", "TWILIO_AUTH_TOKEN"];
+const ALL_SECRETS = [
+  "SIGNING_KEYS",
+  "OTP_SECRET",
+  "TOTP_ENCRYPTION_KEY",
+  "API_KEY_SECRET",
+  "MAIL_API_KEY",
+  "TWILIO_AUTH_TOKEN",
+];
 
 /** What a production wrangler.toml reads as: real ids, an https issuer, real providers. */
 const GOOD: DeployConfig = {
@@ -112,6 +119,7 @@ describe("deployProblems", () => {
         "SIGNING_KEYS",
         "OTP_SECRET",
         "TOTP_ENCRYPTION_KEY",
+        "API_KEY_SECRET",
         "TWILIO_AUTH_TOKEN",
       ]);
       expect(problem).toContain(`secret MAIL_API_KEY is not set (MAIL_PROVIDER is ${provider})`);
@@ -159,7 +167,7 @@ describe("deployProblems", () => {
       kv_namespaces: [{ binding: "KV", id: "00000000000000000000000000000000" }],
       vars: { ISSUER: "http://localhost:8787", AUDIENCE: "edge-auth" },
     };
-    expect(deployProblems(repository, [])).toHaveLength(9);
+    expect(deployProblems(repository, [])).toHaveLength(10);
   });
 });
 

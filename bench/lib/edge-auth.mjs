@@ -1,5 +1,6 @@
 // edge-auth's scenarios against `wrangler dev` on a fresh local D1: the floor (/health), token
-// verification, /v1/me, sign-up, login and refresh rotation.
+// verification, /v1/me, sign-up, login and refresh rotation, and API keys (bench/lib/api-keys.mjs).
+import { benchApiKeys } from "./api-keys.mjs";
 import { cremaLogInRequest, cremaSessionCheckRequest, cremaSignUpOne, cremaSignUpRequest } from "./dialects.mjs";
 import { CONNECTIONS, measureScenario, profileScenario } from "./load.mjs";
 import { runSoak } from "./soak.mjs";
@@ -21,9 +22,12 @@ export async function startEdgeAuth({
   configs = ["wrangler.toml"],
   probePath = "/health",
   prebuiltEntry,
+  beforeStart,
 }) {
   const persistTo = makeTempDir(label);
   await applyLocalMigrations({ config: "wrangler.toml", persistTo });
+  // E.g. bench/lib/prefill.mjs filling the migrated D1 before the server opens it.
+  if (beforeStart) await beforeStart(persistTo);
   const firstIsEdgeAuth = configs[0] === "wrangler.toml";
   return startDevServer({
     configs,
@@ -127,6 +131,7 @@ export async function benchEdgeAuthDefault(options) {
       durationSeconds: seconds,
     });
     Object.assign(scenarios, await benchDialects(run, server.origin, options));
+    Object.assign(scenarios, await benchApiKeys(run, server.origin, accessToken, options));
     const profiles = options.profile ? await profileEdgeAuth(server, accessToken, refreshTokens) : undefined;
     const soak = options.soakSeconds > 0 ? await runSoak({ server, accessToken, refreshTokens, options }) : null;
     return {

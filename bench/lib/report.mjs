@@ -87,6 +87,13 @@ export function computeDerived(results) {
   }
   if (results.dialect_bundle_gzip_bytes) derived.dialect_bundle_gzip_bytes = results.dialect_bundle_gzip_bytes;
   derived.me_throughput_share_of_health = round(rps(main.me) / rps(main.health));
+  if (main.token_verify_api_key) {
+    // Issue 14: a key-authenticated request (one D1 read of the key, its rate limit, then the verify)
+    // against the bearer-token request measured right beside it (/v1/me: the session read in D1).
+    derived.api_key_verify_cpu_over_bearer_me = round(cpu(main.token_verify_api_key) / cpu(main.me_beside_api_keys));
+    derived.api_key_verify_cpu_over_plain_verify = round(cpu(main.token_verify_api_key) / cpu(main.token_verify));
+    derived.client_credentials_cpu_over_bearer_me = round(cpu(main.client_credentials) / cpu(main.me_beside_api_keys));
+  }
   if (peer) {
     derived.peer = {
       session_check_me_over_get_session: round(rps(main.me) / rps(peer.get_session)),
@@ -124,6 +131,17 @@ function targets(derived) {
   if (derived.dialect_session_check_cpu_over_me !== undefined) {
     list.push(
       target("dialect session check / /v1/me (CPU/request)", derived.dialect_session_check_cpu_over_me, 1.1, "<="),
+    );
+  }
+  if (derived.api_key_verify_cpu_over_bearer_me !== undefined) {
+    list.push(
+      target(
+        "API-key request / bearer request (CPU/request)",
+        derived.api_key_verify_cpu_over_bearer_me,
+        1.2,
+        "<=",
+        "POST /v1/token/verify with a key vs GET /v1/me with an access token, measured side by side",
+      ),
     );
   }
   for (const [name, bytes] of Object.entries(derived.dialect_bundle_gzip_bytes ?? {})) {

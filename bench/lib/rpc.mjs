@@ -30,7 +30,10 @@ function snapshotConfig(prebuiltEntry) {
     .replace(/^main = .*$/m, `main = ${JSON.stringify(prebuiltEntry)}\nno_bundle = true`)
     .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(PROJECT_ROOT, "migrations"))}`)
     // The /docs assets, too, are the project's, wherever this copy of the config lies.
-    .replace(/^directory = "\.\/dist\/docs-assets"$/m, `directory = ${JSON.stringify(join(PROJECT_ROOT, "dist", "docs-assets"))}`);
+    .replace(
+      /^directory = "\.\/dist\/docs-assets"$/m,
+      `directory = ${JSON.stringify(join(PROJECT_ROOT, "dist", "docs-assets"))}`,
+    );
   writeFileSync(join(dir, "wrangler.toml"), toml);
   if (existsSync(join(PROJECT_ROOT, ".dev.vars")))
     copyFileSync(join(PROJECT_ROOT, ".dev.vars"), join(dir, ".dev.vars"));

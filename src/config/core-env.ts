@@ -75,6 +75,8 @@ export const CoreEnv = z.object({
   SESSION_IDLE_TIMEOUT_SECONDS: integer(300, 31_536_000, 1_209_600),
   SESSION_ABSOLUTE_TTL_SECONDS: integer(300, 31_536_000, 2_592_000),
   REFRESH_REUSE_GRACE_SECONDS: integer(0, 300, 30),
+  // Above 60 it would outweigh KV's own propagation in the revocation bound (docs/storage.md).
+  DENYLIST_CACHE_TTL_SECONDS: integer(0, 60, 5),
   REFRESH_TOKEN_TRANSPORT: z.enum(["body", "cookie"]).optional().default("body"),
   CORS_ORIGINS: z
     .string()
@@ -98,6 +100,7 @@ export const CoreEnv = z.object({
   PASSWORD_MAX_LENGTH: integer(64, 1024, 128),
   EMAIL_VERIFICATION: z.enum(["required", "optional"]).optional().default("required"),
   OTP_SECRET: z.string().min(32, "must be at least 32 characters"),
+  API_KEY_SECRET: z.string().min(32, "must be at least 32 characters"),
   OTP_CODE_LENGTH: integer(6, 10, 6),
   OTP_TTL_SECONDS: integer(60, 3600, 600),
   OTP_MAX_ATTEMPTS: integer(1, 10, 5),

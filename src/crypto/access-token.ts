@@ -26,6 +26,12 @@ export interface AccessTokenSubject {
   amr: string[];
   org?: string;
   role?: string;
+  /**
+   * Only on a client_credentials token (RFC 6749 §4.4, RFC 9068 §2.2.3): the API key it was exchanged
+   * for, and the key's scopes (space-separated). Its `sid` is then the key's id, which names no session.
+   */
+  client_id?: string;
+  scope?: string;
 }
 
 export interface AccessTokenClaims extends AccessTokenSubject {
@@ -106,10 +112,11 @@ function isPlausibleTime(claims: AccessTokenClaims, now: number): boolean {
   return claims.iat <= now + MAX_FUTURE_IAT_SECONDS;
 }
 
+const UTF8 = new TextDecoder();
+
 /** Header or claims naming a member twice (jose keeps the last; see json-member-names.ts). */
 function repeatsMemberNames(token: string): boolean {
-  const decoder = new TextDecoder();
-  return token.split(".", 2).some((segment) => hasDuplicateMemberNames(decoder.decode(base64url.decode(segment))));
+  return token.split(".", 2).some((segment) => hasDuplicateMemberNames(UTF8.decode(base64url.decode(segment))));
 }
 
 /** Chooses the key by `kid` from our own set only; `jku`, `x5u` and embedded `jwk` are never followed. */
@@ -123,7 +130,7 @@ function selectVerificationKey(keys: KeySet, header: JWTHeaderParameters): Crypt
 }
 
 function readClaims(payload: JWTPayload): AccessTokenClaims | null {
-  const { sub, sid, jti, iat, exp, email, email_verified, amr, iss, aud, org, role } = payload;
+  const { sub, sid, jti, iat, exp, email, email_verified, amr, iss, aud, org, role, client_id, scope } = payload;
   const { phone_number, phone_number_verified } = payload;
   const strings = [sub, sid, jti, email, iss].every((value) => typeof value === "string");
   if (!strings || typeof aud !== "string" || typeof email_verified !== "boolean") return null;
@@ -144,5 +151,7 @@ function readClaims(payload: JWTPayload): AccessTokenClaims | null {
     ...(typeof phone_number_verified === "boolean" ? { phone_number_verified } : {}),
     ...(typeof org === "string" ? { org } : {}),
     ...(typeof role === "string" ? { role } : {}),
+    ...(typeof client_id === "string" ? { client_id } : {}),
+    ...(typeof scope === "string" ? { scope } : {}),
   };
 }

@@ -14,7 +14,9 @@ export function hasDuplicateMemberNames(text: string): boolean {
       while (end < text.length && text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
       if (expectingName) {
         const names = open.at(-1);
-        const name = JSON.parse(text.slice(index, end + 1)) as string;
+        // Only a name with an escape needs JSON's reading; any other is its own raw text.
+        const raw = text.slice(index + 1, end);
+        const name = raw.includes("\\") ? (JSON.parse(text.slice(index, end + 1)) as string) : raw;
         if (names?.has(name)) return true;
         names?.add(name);
         expectingName = false;

@@ -57,6 +57,11 @@ const REFUSALS: Record<ErrorCode, WolfpalRefusal> = {
   sms_mfa_enabled: refusal(409, "SMS_TWO_FACTOR_ENABLED", "Turn SMS sign-in off before changing the number."),
   session_not_found: refusal(404, "SESSION_NOT_FOUND", "No such session."),
   user_not_found: refusal(404, "USER_NOT_FOUND", "No such user."),
+  invalid_api_key: refusal(401, "INVALID_API_KEY", "Invalid API key."),
+  insufficient_scope: refusal(403, "INSUFFICIENT_SCOPE", "The API key lacks the scope this needs."),
+  api_key_not_found: refusal(404, "API_KEY_NOT_FOUND", "No such API key."),
+  api_key_rolled: refusal(409, "API_KEY_ROLLED", "This API key was already rolled."),
+  too_many_api_keys: refusal(409, "TOO_MANY_API_KEYS", "Too many API keys."),
   forbidden_origin: refusal(403, "FORBIDDEN_ORIGIN", "This origin may not make this request."),
   rate_limited: refusal(429, "TOO_MANY_REQUESTS", "Too many requests; try again later."),
   service_unavailable: refusal(

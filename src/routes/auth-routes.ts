@@ -7,6 +7,7 @@ import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
 import { authenticateCaller, introspectAccessToken } from "../services/token-verification";
+import { acceptApiKey } from "./http/api-key-auth";
 import type { AppEnv } from "./http/app-env";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
@@ -56,9 +57,10 @@ authRoutes.post("/v1/token/refresh", gate("refresh_session"), async (c) => {
   return c.json(tokenResponseBody(c, result.value), 200, NO_STORE);
 });
 
-// Not rate limited: it guesses no secret (a token's signature cannot be guessed), writes nothing, and
-// backends behind one address may call it for every request they serve.
-authRoutes.post("/v1/token/verify", async (c) => {
+// Not rate limited per IP: it guesses no secret (a token's signature cannot be guessed), writes nothing,
+// and backends behind one address may call it for every request they serve. An API key is optional;
+// one that is sent must hold `verify` (it is then limited per key, RATE_LIMIT_API_KEY).
+authRoutes.post("/v1/token/verify", acceptApiKey("verify"), async (c) => {
   const { token } = await readBody(c, VerifyBody);
   const introspection = await introspectAccessToken(c.get("services"), token);
   if (introspection.active) return c.json({ active: true, ...introspection.claims }, 200, NO_STORE);

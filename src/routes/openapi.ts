@@ -2,6 +2,7 @@
 // requests (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 
 import * as z from "zod";
+import { API_KEY_OPERATIONS, API_KEY_SECURITY, API_KEY_SECURITY_SCHEMES } from "./api-key-openapi";
 import "./mail-flow-schemas";
 import "./mfa-schemas";
 import "./phone-schemas";
@@ -9,7 +10,7 @@ import "./schemas";
 
 type Method = "get" | "post" | "patch" | "delete";
 
-interface Operation {
+export interface Operation {
   method: Method;
   path: string;
   summary: string;
@@ -17,6 +18,8 @@ interface Operation {
   body?: string;
   responses: Record<number, string | null>;
   secured?: boolean;
+  /** Security requirements other than the bearer session (`{}` in the list: also without any). */
+  security?: Record<string, string[]>[];
 }
 
 const OPERATIONS: Operation[] = [
@@ -82,8 +85,9 @@ const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/v1/token/verify",
-    summary: "Introspect an access token (RFC 7662 style)",
+    summary: "Introspect an access token (RFC 7662 style); an API key, if sent, must hold `verify`",
     body: "VerifyRequest",
+    security: [{}, ...API_KEY_SECURITY],
     responses: { 200: "Introspection" },
   },
   {
@@ -221,13 +225,14 @@ const OPERATIONS: Operation[] = [
     secured: true,
     responses: { 204: null, 404: "Problem" },
   },
+  ...API_KEY_OPERATIONS,
 ];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
 function operationObject(operation: Operation) {
   const responses: Record<string, unknown> = {};
-  const all = { ...operation.responses, 400: "Problem", 429: "Problem" };
+  const all = { 400: "Problem", 429: "Problem", ...operation.responses };
   for (const [status, id] of Object.entries(all)) {
     const mediaType = id === "Problem" ? "application/problem+json" : "application/json";
     responses[status] = {
@@ -245,6 +250,7 @@ function operationObject(operation: Operation) {
     tags: ["v1"],
     summary: operation.summary,
     ...(operation.secured ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(operation.security ? { security: operation.security } : {}),
     ...(operation.path.includes("{id}")
       ? { parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }] }
       : {}),
@@ -292,6 +298,12 @@ export function buildOpenApiDocument(serverUrl: string, extra: ExtraOperations =
     servers: [{ url: serverUrl }],
     tags: [{ name: "v1", description: "The native API." }, ...extra.tags],
     paths,
-    components: { schemas, securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    components: {
+      schemas,
+      securitySchemes: {
+        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        ...API_KEY_SECURITY_SCHEMES,
+      },
+    },
   };
 }

@@ -5,15 +5,17 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Bindings } from "../bindings";
 import type { AccessTokenClaims } from "../crypto/access-token";
+import { type PublicApiKey, toPublicApiKey } from "../routes/api-key-views";
 import { type PublicUser, toPublicUser } from "../routes/views";
 import { disableAccount, enableAccount } from "../services/account-status-service";
+import { authenticateApiKey } from "../services/api-key-auth";
 import { getUser as findUser } from "../services/profile-service";
 import { revokeSessionById } from "../services/session-service";
 import { introspectAccessToken, type TokenRejection } from "../services/token-verification";
 import type { UnexpectedFailureCode } from "../unexpected-error";
 import { answerRpc } from "./answer-rpc";
 
-export type { AccessTokenClaims, PublicUser, TokenRejection };
+export type { AccessTokenClaims, PublicApiKey, PublicUser, TokenRejection };
 
 /**
  * Any method may answer these instead of its own result: `service_unavailable` when edge-auth's
@@ -36,6 +38,13 @@ export type DisableUserResult =
   | { disabled: true; sessionsRevoked: number }
   | { disabled: false; code: "user_not_found" | ServiceFailure };
 export type EnableUserResult = { enabled: true } | { enabled: false; code: "user_not_found" | ServiceFailure };
+/**
+ * A usable key (not revoked, expired or past its roll's grace; its owner not disabled) and its owner;
+ * unknown, dead and mistyped keys alike answer `invalid_api_key`; `rate_limited` past the key's limit.
+ */
+export type VerifyApiKeyResult =
+  | { valid: true; key: PublicApiKey; user: PublicUser }
+  | { valid: false; code: "invalid_api_key" | "rate_limited" | ServiceFailure };
 
 /** Ids are UUIDs; anything far longer is refused before it reaches D1. */
 const MAX_ID_LENGTH = 64;
@@ -45,7 +54,8 @@ const isId = (value: unknown): value is string => typeof value === "string" && v
 export class AuthService extends WorkerEntrypoint<Bindings> {
   /**
    * Signature, claims and the KV denylist: the same checks as POST /v1/token/verify. A revoked token is
-   * refused at once where it was revoked and within about 60 s elsewhere (KV is eventually consistent).
+   * refused at once in the isolate that revoked it and within about 65 s elsewhere (KV's ~60 s plus the
+   * per-isolate DENYLIST_CACHE_TTL_SECONDS; docs/storage.md).
    */
   async verifyToken(token: string): Promise<VerifyTokenResult> {
     if (typeof token !== "string") return { valid: false, code: "token_malformed" };
@@ -58,6 +68,25 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
         return introspection.active
           ? { valid: true, claims: introspection.claims }
           : { valid: false, code: introspection.rejection };
+      },
+    );
+  }
+
+  /**
+   * Checks an API key as a key-authenticated route does (one D1 read; counted against the key's rate
+   * limit; `last_used_at` stamped after the answer, at most every 5 minutes). The caller checks `scopes`.
+   */
+  async verifyApiKey(key: string): Promise<VerifyApiKeyResult> {
+    if (typeof key !== "string") return { valid: false, code: "invalid_api_key" };
+    return answerRpc<VerifyApiKeyResult>(
+      this.env,
+      "verifyApiKey",
+      (code) => ({ valid: false, code }),
+      async (context) => {
+        const result = await authenticateApiKey(context, key, { defer: (task) => this.ctx.waitUntil(task) });
+        if (result.ok)
+          return { valid: true, key: toPublicApiKey(result.value.key), user: toPublicUser(result.value.user) };
+        return { valid: false, code: result.error.code === "rate_limited" ? "rate_limited" : "invalid_api_key" };
       },
     );
   }
@@ -92,7 +121,7 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
 
   /**
    * Disables the account: login answers like a wrong password, refresh and the HTTP API refuse it at
-   * once, and its sessions are revoked and denylisted (other verifiers refuse within about 60 s).
+   * once, and its sessions are revoked and denylisted (other verifiers refuse within about 65 s).
    */
   async disableUser(id: string): Promise<DisableUserResult> {
     if (!isId(id)) return { disabled: false, code: "user_not_found" };

@@ -18,6 +18,8 @@ export interface RateLimiters {
   ip: RateLimit;
   mail: RateLimit;
   identifier: RateLimit;
+  /** Per API key (its id), on every request the key authenticates. */
+  apiKey: RateLimit;
 }
 
 interface OperationLimits {
@@ -47,6 +49,7 @@ export const OPERATION_LIMITS = {
   send_phone_code: { ip: "sms", sms: true },
   recheck_password: { ip: "password" },
   change_email: { address: "change", account: "change" },
+  exchange_api_key: { ip: "oauth-token" },
 } as const satisfies Record<string, OperationLimits>;
 
 export type Operation = keyof typeof OPERATION_LIMITS;

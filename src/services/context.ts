@@ -15,6 +15,8 @@ export interface ServiceContext {
   keys: KeySet;
   /** HMAC key for one-time codes and mail links (from OTP_SECRET). */
   otpKey: CryptoKey;
+  /** HMAC key under which API keys are stored (from API_KEY_SECRET). */
+  apiKeyHashKey: CryptoKey;
   /** AES-256-GCM key for TOTP secrets at rest (from TOTP_ENCRYPTION_KEY). */
   totpKey: CryptoKey;
   /** The same object as config.mail. */

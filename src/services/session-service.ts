@@ -1,5 +1,6 @@
 // Listing and revoking sessions. Revocation is decided in D1 (refresh and sensitive endpoints refuse
-// at once) and then copied to the KV denylist, which other verifiers see within about 60 s.
+// at once) and then copied to the KV denylist: this isolate's checks see it at once, others within
+// about 65 s (docs/storage.md, "The revocation bound").
 
 import { sha256Base64Url } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
@@ -13,7 +14,8 @@ import { type Session, toSession } from "./model";
 import type { Principal } from "./principal";
 
 export async function denySessionTokens(context: ServiceContext, sessionIds: string[]): Promise<void> {
-  if (sessionIds.length > 0) await denySessions(context.kv, sessionIds, context.config.accessTokenTtlSeconds);
+  if (sessionIds.length === 0) return;
+  await denySessions(context.kv, sessionIds, context.config.accessTokenTtlSeconds, context.now());
 }
 
 export async function listSessions(context: ServiceContext, principal: Principal): Promise<Session[]> {

@@ -34,7 +34,8 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
   const verified = await verifySignatureAndClaims(context, token);
   if (!verified.ok) return { active: false, rejection: verified.rejection };
   try {
-    if (await isSessionDenied(context.kv, verified.claims.sid)) {
+    const cachePolicy = { ttlSeconds: context.config.denylistCacheTtlSeconds, now: context.now() };
+    if (await isSessionDenied(context.kv, verified.claims.sid, cachePolicy)) {
       return { active: false, rejection: "token_revoked" };
     }
   } catch {
@@ -47,6 +48,10 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
 export async function authenticateCaller(context: ServiceContext, token: string): Promise<Result<AuthenticatedCaller>> {
   const verified = await verifySignatureAndClaims(context, token);
   if (!verified.ok) return fail("invalid_token", { reason: verified.rejection, tokenRejection: verified.rejection });
+  // A client_credentials token acts for an API key, not a person: it opens no route that needs a session.
+  if (verified.claims.client_id !== undefined) {
+    return fail("invalid_token", { reason: "client_credentials token", tokenRejection: "token_invalid" });
+  }
   const live = await findLiveSession(context.db, verified.claims.sid, sessionWindow(context));
   if (!live || live.user.id !== verified.claims.sub) {
     return fail("invalid_token", { reason: "session not live", tokenRejection: "token_revoked" });

@@ -182,10 +182,12 @@ export async function guessCode(db: Database, guess: CodeGuess): Promise<GuessOu
         ),
       )
       .returning(),
+    // A row-value IN, not a correlated EXISTS: SQLite then finds the row by its primary key instead of
+    // reading the whole table on every guess (test/query-plans.test.ts).
     db
       .delete(codeFailures)
       .where(
-        sql`exists (select 1 from ${oneTimeCodes} where ${oneTimeCodes.id} = ${guess.id} and ${oneTimeCodes.codeHash} = ${guess.codeHash} and ${oneTimeCodes.consumedAt} = ${now} and ${oneTimeCodes.userId} = ${codeFailures.userId} and ${oneTimeCodes.purpose} = ${codeFailures.purpose})`,
+        sql`(${codeFailures.userId}, ${codeFailures.purpose}) in (select ${oneTimeCodes.userId}, ${oneTimeCodes.purpose} from ${oneTimeCodes} where ${oneTimeCodes.id} = ${guess.id} and ${oneTimeCodes.codeHash} = ${guess.codeHash} and ${oneTimeCodes.consumedAt} = ${now})`,
       ),
   ]);
   const [row] = guessed;

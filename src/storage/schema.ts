@@ -221,6 +221,38 @@ export const codeFailures = sqliteTable(
   (table) => [primaryKey({ columns: [table.userId, table.purpose] })],
 );
 
+/**
+ * API keys for server-side clients (src/services/api-key-service.ts). The secret is stored only as
+ * HMAC-SHA256(API_KEY_SECRET, key); `prefix` is its first characters, for display. A rolled key names
+ * its successor and stays usable until `grace_ends_at`; the successor names it as `predecessor_id`.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** For organization-owned keys, once organizations exist (no foreign key until then). */
+    organizationId: text("organization_id"),
+    name: text("name").notNull(),
+    /** JSON array of scopes (src/services/api-key-scopes.ts). */
+    scopes: text("scopes").notNull(),
+    prefix: text("prefix").notNull(),
+    secretHash: text("secret_hash").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+    /** Written at most once per few minutes (a conditional UPDATE after the response). */
+    lastUsedAt: integer("last_used_at"),
+    predecessorId: text("predecessor_id"),
+    successorId: text("successor_id"),
+    /** Set when rolled: the key works until then, its successor from the roll on. */
+    graceEndsAt: integer("grace_ends_at"),
+  },
+  (table) => [index("api_keys_user_id_idx").on(table.userId)],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
@@ -229,3 +261,4 @@ export type TotpFactorRow = typeof totpFactors.$inferSelect;
 export type RecoveryCodeRow = typeof recoveryCodes.$inferSelect;
 export type MfaChallengeRow = typeof mfaChallenges.$inferSelect;
 export type IdentityRow = typeof identities.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -1,6 +1,7 @@
 // The Hono environment shared by every route: bindings plus what middleware puts on the context.
 
 import type { Bindings } from "../../bindings";
+import type { ApiKeyPrincipal } from "../../services/api-key-model";
 import type { ServiceContext } from "../../services/context";
 import type { Principal } from "../../services/principal";
 
@@ -10,5 +11,7 @@ export interface AppEnv {
     services: ServiceContext;
     /** Who an authenticated route acts for (set by requireCaller). */
     principal: Principal;
+    /** The API key a key-authenticated route was called with (set by src/routes/http/api-key-auth.ts). */
+    apiKey: ApiKeyPrincipal;
   };
 }

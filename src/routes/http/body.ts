@@ -8,6 +8,9 @@ import { AppError, type Failure, type FieldIssue } from "../../errors";
 /** Far above any valid request here; bounds memory and hashing work before anything is parsed. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** Stateless between calls (never `stream: true`), so one serves every request of the isolate. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 function refuse(code: Failure["code"], message?: string, field = "body"): never {
   throw new AppError({ code, ...(message ? { issues: [{ field, message }] } : {}) });
 }
@@ -36,7 +39,7 @@ async function readLimitedText(request: Request): Promise<string> {
     offset += chunk.byteLength;
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     return refuse("malformed_body", "is not valid UTF-8");
   }

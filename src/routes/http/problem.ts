@@ -34,6 +34,11 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   },
   session_not_found: { status: 404, title: "No such session" },
   user_not_found: { status: 404, title: "No such user" },
+  invalid_api_key: { status: 401, title: "The API key is missing, invalid, expired or revoked" },
+  insufficient_scope: { status: 403, title: "The credential does not hold the scope this needs" },
+  api_key_not_found: { status: 404, title: "No such API key" },
+  api_key_rolled: { status: 409, title: "This key was already rolled; roll its successor" },
+  too_many_api_keys: { status: 409, title: "The account holds as many API keys as it may; revoke one first" },
   forbidden_origin: { status: 403, title: "This origin may not make this request" },
   rate_limited: { status: 429, title: "Too many requests" },
   service_unavailable: { status: 503, title: "The service is temporarily unavailable" },
@@ -83,6 +88,11 @@ export function problemResponse(c: Context, failure: Failure, headers: Record<st
   };
   const extra: Record<string, string> = { ...headers };
   if (failure.code === "invalid_token") extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="invalid_token"';
+  // RFC 6750 §3.1: an API key is presented as a Bearer credential too.
+  if (failure.code === "invalid_api_key") extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="invalid_token"';
+  if (failure.code === "insufficient_scope") {
+    extra["WWW-Authenticate"] = 'Bearer realm="edge-auth", error="insufficient_scope"';
+  }
   const retryAfter = retryAfterOf(failure);
   if (retryAfter !== undefined) extra["Retry-After"] = retryAfter;
   return c.body(JSON.stringify(body), status, {

@@ -1,0 +1,130 @@
+// Managing a user's API keys: create (the secret shown once), list (never the secret), revoke, and
+// roll (a successor now; the old key keeps working for a grace period the caller chooses, ≤ 7 days).
+// The caller is a signed-in person; a key never manages keys. Each change is recorded as an event.
+
+import { displayPrefixOf, generateApiKey, hashApiKey } from "../crypto/api-key-format";
+import { generateId } from "../crypto/random";
+import { fail, type Result, succeed } from "../errors";
+import {
+  findOwnUsableApiKey,
+  insertApiKeyUnderCap,
+  listUsableApiKeys,
+  type NewApiKey,
+  revokeOwnApiKey,
+  rollOwnApiKey,
+} from "../storage/api-key-store";
+import { denySessions } from "../storage/kv/revocation-store";
+import { recordApiKeyEvent } from "./api-key-events";
+import { type ApiKey, toApiKey } from "./api-key-model";
+import { type ApiKeyScope, USER_MINTABLE_SCOPES } from "./api-key-scopes";
+import type { RequestScope, ServiceContext } from "./context";
+import type { UserSessionPrincipal } from "./principal";
+
+/** Usable keys one account may hold at once (a bound on rows a signed-in caller can create). */
+export const MAX_USABLE_API_KEYS_PER_USER = 50;
+/** The longest a rolled key keeps working beside its successor. */
+export const MAX_ROLL_GRACE_SECONDS = 604_800;
+
+export interface NewApiKeyInput {
+  name: string;
+  scopes: ApiKeyScope[];
+  /** Seconds from now; absent: the key never expires (revoke or roll it). */
+  expiresInSeconds?: number;
+}
+
+/** A key just made: `secret` is the only time the key itself is ever shown. */
+export interface IssuedApiKey {
+  key: ApiKey;
+  secret: string;
+}
+
+async function newKeyRecord(
+  context: ServiceContext,
+  fields: Omit<NewApiKey, "id" | "prefix" | "secretHash" | "createdAt">,
+): Promise<{ row: NewApiKey; secret: string }> {
+  const secret = generateApiKey();
+  const row: NewApiKey = {
+    ...fields,
+    id: generateId(),
+    prefix: displayPrefixOf(secret),
+    secretHash: await hashApiKey(context.apiKeyHashKey, secret),
+    createdAt: context.now(),
+  };
+  return { row, secret };
+}
+
+export async function createApiKey(
+  context: ServiceContext,
+  owner: UserSessionPrincipal,
+  input: NewApiKeyInput,
+  scope: RequestScope,
+): Promise<Result<IssuedApiKey>> {
+  const scopes = [...new Set(input.scopes)];
+  const reserved = scopes.filter((name) => !USER_MINTABLE_SCOPES.includes(name));
+  // `admin` is an operator's to grant (the admin API); a user's session cannot mint it.
+  if (reserved.length > 0) return fail("insufficient_scope", { reason: `reserved scopes: ${reserved.join(" ")}` });
+  const now = context.now();
+  const { row, secret } = await newKeyRecord(context, {
+    userId: owner.user.id,
+    name: input.name,
+    scopes: JSON.stringify(scopes),
+    expiresAt: input.expiresInSeconds === undefined ? null : now + input.expiresInSeconds,
+  });
+  const stored = await insertApiKeyUnderCap(context.db, row, MAX_USABLE_API_KEYS_PER_USER);
+  if (!stored) return fail("too_many_api_keys", { reason: `more than ${MAX_USABLE_API_KEYS_PER_USER} usable keys` });
+  recordApiKeyEvent(scope, { type: "api_key_created", actorUserId: owner.user.id, keyId: stored.id });
+  return succeed({ key: toApiKey(stored), secret });
+}
+
+/** The owner's usable keys (rolled ones until their grace ends), newest first. */
+export async function listApiKeys(context: ServiceContext, owner: UserSessionPrincipal): Promise<ApiKey[]> {
+  return (await listUsableApiKeys(context.db, owner.user.id, context.now())).map(toApiKey);
+}
+
+/**
+ * Revokes one of the owner's keys at once (unknown, another user's and dead keys alike answer
+ * api_key_not_found), and denylists the access tokens exchanged for it: their `sid` is the key's id.
+ */
+export async function revokeApiKey(
+  context: ServiceContext,
+  owner: UserSessionPrincipal,
+  id: string,
+  scope: RequestScope,
+): Promise<Result<void>> {
+  const revoked = await revokeOwnApiKey(context.db, owner.user.id, id, context.now());
+  if (!revoked) return fail("api_key_not_found", { reason: "no usable key of this user" });
+  await denySessions(context.kv, [revoked.id], context.config.accessTokenTtlSeconds);
+  recordApiKeyEvent(scope, { type: "api_key_revoked", actorUserId: owner.user.id, keyId: revoked.id });
+  return succeed(undefined);
+}
+
+/**
+ * A successor with the same name, scopes and expiry, shown once; the old key works until
+ * `graceSeconds` from now (0: it stops at once). A key is rolled once: roll its successor next.
+ */
+export async function rollApiKey(
+  context: ServiceContext,
+  owner: UserSessionPrincipal,
+  id: string,
+  graceSeconds: number,
+  scope: RequestScope,
+): Promise<Result<IssuedApiKey>> {
+  const now = context.now();
+  const old = await findOwnUsableApiKey(context.db, owner.user.id, id, now);
+  if (!old) return fail("api_key_not_found", { reason: "no usable key of this user" });
+  if (old.successorId !== null) return fail("api_key_rolled", { reason: "already rolled" });
+  const { row, secret } = await newKeyRecord(context, {
+    userId: old.userId,
+    organizationId: old.organizationId,
+    name: old.name,
+    scopes: old.scopes,
+    expiresAt: old.expiresAt,
+    predecessorId: old.id,
+  });
+  const graceEndsAt = now + Math.min(graceSeconds, MAX_ROLL_GRACE_SECONDS);
+  const successor = await rollOwnApiKey(context.db, old, row, graceEndsAt);
+  // Lost a race: a parallel roll won, or the key was revoked meanwhile.
+  if (!successor) return fail("api_key_rolled", { reason: "rolled or revoked meanwhile" });
+  recordApiKeyEvent(scope, { type: "api_key_rolled", actorUserId: owner.user.id, keyId: old.id, successorId: row.id });
+  return succeed({ key: toApiKey(successor), secret });
+}
