@@ -36,7 +36,7 @@ const verifyOperation = (path: string): DialectOperation => ({
 const socialOperation = (path: string): DialectOperation => ({
   method: "post",
   path,
-  summary: "Sign in with Google: not built yet (social login is its own issue)",
+  summary: "Sign in with Google (not built yet)",
   body: z.object({ access_code: z.string() }),
   responses: { 404: { description: "Not found.", schema: Detail }, 429: common[429] },
 });
@@ -51,8 +51,8 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
       last_name: z.string(),
       address: z.string().optional(),
       email: z.string(),
-      phone_no: z.string().describe("E.164, e.g. +15555550123; stored unverified"),
-      password: z.string().optional().describe("Not in the document; when sent, the account has it at once"),
+      phone_no: z.string().describe("E.164, stored unverified"),
+      password: z.string().optional(),
     }),
     responses: {
       201: { description: "User created successfully", schema: Detail },
