@@ -12,6 +12,8 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildDocsAssets } from "./scripts/docs-assets.mjs";
 // @ts-expect-error: a plain .mjs script shared with `npm run dev`
 import { generateSigningKey } from "./scripts/signing-keys.mjs";
+// @ts-expect-error: a plain .mjs script shared with scripts/dialect-size.mjs
+import { WORKER_BUILD_OPTIONS } from "./scripts/worker-build.mjs";
 
 const PROJECT_NAME = "edge-auth";
 const CONSUMER_DIR = "./examples/consumer-worker";
@@ -57,17 +59,8 @@ async function brokenAuthWorkers(variants: Record<string, Record<string, string>
 }
 
 async function bundle(entryPoint: string): Promise<string> {
-  const result = await build({
-    entryPoints: [entryPoint],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    write: false,
-  });
-  return result.outputFiles[0]?.text ?? "";
+  const result = await build({ ...WORKER_BUILD_OPTIONS, entryPoints: [entryPoint] });
+  return result.outputFiles?.[0]?.text ?? "";
 }
 
 export default defineConfig(async () => {

@@ -1,10 +1,11 @@
 // What each dialect adds to the Worker's bundle (issue 11: under 5 KB gzip each): the bundle built
-// as wrangler builds it (esbuild, ESM, the workerd conditions), once whole and once per dialect with
+// as wrangler builds it (scripts/worker-build.mjs), once whole and once per dialect with
 // that dialect's module swapped for an empty one; the difference, gzip -9, is what it costs.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { WORKER_BUILD_OPTIONS } from "./worker-build.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIALECTS = ["crema", "bookings", "nap", "wolfpal", "bioentrust"];
@@ -28,17 +29,7 @@ const without = (name) => ({
 });
 
 async function gzipBytes(plugins) {
-  const result = await build({
-    entryPoints: [join(ROOT, "src", "index.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    write: false,
-    plugins,
-  });
+  const result = await build({ ...WORKER_BUILD_OPTIONS, entryPoints: [join(ROOT, "src", "index.ts")], plugins });
   return gzipSync(result.outputFiles[0]?.contents ?? new Uint8Array(), { level: 9 }).length;
 }
 
