@@ -6,7 +6,7 @@
 import * as z from "zod";
 import { type Parsed, parseSection } from "./config-error";
 import { DIALECT_NAMES, type DialectName, mountedPaths, NATIVE_PATHS, pathsOverlap } from "./dialect-paths";
-import { text, withDefault } from "./env-fields";
+import { commaList, trueOrFalse, withDefault } from "./env-fields";
 
 export type { DialectName } from "./dialect-paths";
 
@@ -19,15 +19,8 @@ export interface DialectMount {
 type PrefixVariable = `DIALECT_${Uppercase<DialectName>}_PREFIX`;
 export const prefixVariableOf = (name: DialectName) => `DIALECT_${name.toUpperCase()}_PREFIX` as PrefixVariable;
 
-const dialectList = text
-  .transform((value) => [
-    ...new Set(
-      (value ?? "")
-        .split(",")
-        .map((name) => name.trim())
-        .filter(Boolean),
-    ),
-  ])
+const dialectList = commaList
+  .transform((names) => [...new Set(names)])
   .pipe(z.array(z.enum(DIALECT_NAMES, { error: `must list only ${DIALECT_NAMES.join(", ")}` })));
 
 /** Path segments of unreserved URL characters; none starts with "." (no `/..` climbing out of it). */
@@ -87,23 +80,13 @@ export interface DialectPolicy {
   bioentrustProductName: string;
 }
 
-const flag = (fallback: "true" | "false") =>
-  withDefault(z.enum(["true", "false"], { error: "must be true or false" }), fallback).transform((v) => v === "true");
-
-const keyList = text.transform((value) =>
-  (value ?? "")
-    .split(",")
-    .map((key) => key.trim())
-    .filter(Boolean),
-);
-
 const PolicyEnv = z.object({
   DIALECT_BOOKINGS_UNKNOWN_RESET: withDefault(
     z.enum(["not_found", "ok"], { error: "must be not_found or ok" }),
     "not_found",
   ),
-  DIALECT_WOLFPAL_UNCONFIRMED_LOGIN: flag("true"),
-  DIALECT_NAP_API_KEYS: keyList.pipe(
+  DIALECT_WOLFPAL_UNCONFIRMED_LOGIN: trueOrFalse("true"),
+  DIALECT_NAP_API_KEYS: commaList.pipe(
     z.array(
       z
         .string()

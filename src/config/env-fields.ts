@@ -38,3 +38,18 @@ export function wholeNumber(min: number, max: number, fallback: number) {
 
 /** Keys, tokens and account ids travel in a header or a form body: only visible ASCII can be valid. */
 export const headerSafe = z.string().regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+/** "true" or "false" (nothing else), `fallback` when unset, as a boolean. */
+export function trueOrFalse(fallback: "true" | "false") {
+  return withDefault(z.enum(["true", "false"], { error: "must be true or false" }), fallback).transform(
+    (value) => value === "true",
+  );
+}
+
+/** A comma list: its items trimmed, empty ones dropped (unset: none). */
+export const commaList = text.transform((value) =>
+  (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);

@@ -4,7 +4,7 @@
 import * as z from "zod";
 import { isLocalIssuer, LOCAL_ISSUER_HOSTS } from "../local-issuer";
 import { type Parsed, parseSection } from "./config-error";
-import { text, withDefault } from "./env-fields";
+import { text, trueOrFalse } from "./env-fields";
 
 const IssuerEnv = z.object({
   ISSUER: z.url({ protocol: /^https?$/ }).refine((value) => !value.endsWith("/"), "must not end with /"),
@@ -48,11 +48,9 @@ export function providerSwitch<const T extends readonly [string, ...string[]]>(p
 
 const DevOutboxEnv = (issuer: IssuerFacts) =>
   z.object({
-    DEV_OUTBOX: withDefault(z.enum(["true", "false"], "must be true or false"), "false")
-      .transform((value) => value === "true")
-      .refine((on) => !on || issuer.local, {
-        message: `may only be true when ISSUER is local (${LOCAL_ISSUER_HOSTS})`,
-      }),
+    DEV_OUTBOX: trueOrFalse("false").refine((on) => !on || issuer.local, {
+      message: `may only be true when ISSUER is local (${LOCAL_ISSUER_HOSTS})`,
+    }),
   });
 
 /** DEV_OUTBOX: GET /dev/outbox answers, and the dev outboxes print codes and links. Off unless exactly "true". */

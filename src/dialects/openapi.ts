@@ -12,6 +12,7 @@ const schemaOf = (schema: z.ZodType) => {
   const { $schema: _, ...json } = z.toJSONSchema(schema, {
     target: "draft-2020-12",
     io: "input",
+    // zod's option (not TypeScript's any): a type JSON Schema cannot state becomes `{}` instead of a throw.
     unrepresentable: "any",
   });
   return json;
