@@ -1,6 +1,7 @@
 // The closed set of error codes every layer speaks; routes map them to HTTP in one place.
 
-export const ERROR_CODES = [
+/** Codes a dialect route can produce: every dialect words each one. */
+export const DIALECT_ERROR_CODES = [
   "invalid_request",
   "malformed_body",
   "unsupported_media_type",
@@ -29,16 +30,28 @@ export const ERROR_CODES = [
   "user_not_found",
   "invalid_api_key",
   "insufficient_scope",
-  "api_key_not_found",
-  "api_key_rolled",
-  "too_many_api_keys",
   "forbidden_origin",
   "rate_limited",
   "service_unavailable",
   "internal_error",
 ] as const;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * Codes only the native API's own routes answer (key management, and later organizations, the admin
+ * API, social login): no dialect route produces one, so a dialect need not word each. Should one reach
+ * a dialect anyway, it answers at the native status in that dialect's generic shape (dialectRefusal).
+ * A new code that a dialect route can produce belongs in DIALECT_ERROR_CODES, worded by every dialect.
+ */
+export const NATIVE_ONLY_ERROR_CODES = ["api_key_not_found", "api_key_rolled", "too_many_api_keys"] as const;
+
+export const ERROR_CODES = [...DIALECT_ERROR_CODES, ...NATIVE_ONLY_ERROR_CODES] as const;
+
+export type DialectErrorCode = (typeof DIALECT_ERROR_CODES)[number];
+export type NativeOnlyErrorCode = (typeof NATIVE_ONLY_ERROR_CODES)[number];
+export type ErrorCode = DialectErrorCode | NativeOnlyErrorCode;
+
+const NATIVE_ONLY: ReadonlySet<string> = new Set(NATIVE_ONLY_ERROR_CODES);
+export const isNativeOnly = (code: ErrorCode): code is NativeOnlyErrorCode => NATIVE_ONLY.has(code);
 
 /** Why an access token was refused (also RPC's verifyToken codes); `verifier_unavailable` is an outage. */
 export type TokenRejection =

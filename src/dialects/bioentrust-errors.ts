@@ -6,8 +6,9 @@
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, type ErrorCode, type Failure, type FieldIssue } from "../errors";
+import { AppError, type DialectErrorCode, type ErrorCode, type Failure, type FieldIssue } from "../errors";
 import { logRefusal, retryAfterOf } from "../routes/http/problem";
+import { dialectRefusal } from "./refusal";
 
 interface Refusal {
   status: ContentfulStatusCode;
@@ -19,7 +20,7 @@ interface Refusal {
 const UNAUTHORIZED: Refusal = { status: 401, shape: "status", message: "Unauthorized" };
 const UNAVAILABLE: Refusal = { status: 503, shape: "status", message: "Service temporarily unavailable" };
 
-const REFUSALS: Record<ErrorCode, Refusal> = {
+const REFUSALS: Record<DialectErrorCode, Refusal> = {
   invalid_request: { status: 400, message: "The request is invalid" },
   malformed_body: { status: 400, message: "The request body could not be parsed" },
   unsupported_media_type: { status: 415, message: "Send application/json or application/x-www-form-urlencoded" },
@@ -50,9 +51,6 @@ const REFUSALS: Record<ErrorCode, Refusal> = {
   user_not_found: { status: 404, message: "No such user" },
   invalid_api_key: { status: 401, message: "Invalid API key" },
   insufficient_scope: { status: 403, message: "The API key lacks the scope this needs" },
-  api_key_not_found: { status: 404, message: "No such API key" },
-  api_key_rolled: { status: 409, message: "This API key was already rolled" },
-  too_many_api_keys: { status: 409, message: "Too many API keys" },
   forbidden_origin: { status: 403, message: "This origin may not make this request" },
   rate_limited: { status: 429, message: "Too many requests; try again later" },
   service_unavailable: UNAVAILABLE,
@@ -97,7 +95,7 @@ export function bioentrustFailureResponse(
 ): Response {
   // A token that could not be checked is an outage, not a sign-out: answered 503, not 401.
   const outage = failure.code === "invalid_token" && failure.tokenRejection === "verifier_unavailable";
-  return render(c, failure, outage ? UNAVAILABLE : REFUSALS[failure.code], headers);
+  return render(c, failure, outage ? UNAVAILABLE : dialectRefusal(REFUSALS, failure.code), headers);
 }
 
 /** A route's one documented sentence for the refusals it names. */

@@ -6,8 +6,9 @@
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode, Failure, FieldIssue } from "../errors";
+import type { DialectErrorCode, Failure, FieldIssue } from "../errors";
 import { logRefusal, retryAfterOf } from "../routes/http/problem";
+import { dialectRefusal } from "./refusal";
 
 interface BookingsRefusal {
   status: ContentfulStatusCode;
@@ -20,7 +21,7 @@ const TOKEN_NOT_VALID = { status: 401, detail: "Token is invalid or expired", co
 /** simplejwt's answer for a wrong password, an unknown address, a locked or an inactive account alike. */
 const NO_ACCOUNT = { status: 401, detail: "No active account found with the given credentials" } as const;
 
-const REFUSALS: Record<ErrorCode, BookingsRefusal> = {
+const REFUSALS: Record<DialectErrorCode, BookingsRefusal> = {
   invalid_request: { status: 400, detail: "Invalid input." },
   malformed_body: { status: 400, detail: "Malformed request." },
   unsupported_media_type: { status: 415, detail: "Unsupported media type in request." },
@@ -50,9 +51,6 @@ const REFUSALS: Record<ErrorCode, BookingsRefusal> = {
   user_not_found: { status: 404, detail: "Not found." },
   invalid_api_key: { status: 401, detail: "Invalid API key." },
   insufficient_scope: { status: 403, detail: "You do not have permission to perform this action." },
-  api_key_not_found: { status: 404, detail: "Not found." },
-  api_key_rolled: { status: 409, detail: "This API key was already rolled." },
-  too_many_api_keys: { status: 409, detail: "Too many API keys." },
   forbidden_origin: { status: 403, detail: "You do not have permission to perform this action." },
   rate_limited: { status: 429, detail: "Request was throttled." },
   service_unavailable: { status: 503, detail: "Service temporarily unavailable, try again later." },
@@ -162,7 +160,7 @@ function bodyOf(c: Context, failure: Failure, refusal: BookingsRefusal): Record<
 export function bookingsFailureResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
   // An outage checking a token is not the token's fault.
   const outage = failure.code === "invalid_token" && failure.tokenRejection === "verifier_unavailable";
-  const refusal = outage ? REFUSALS.service_unavailable : REFUSALS[failure.code];
+  const refusal = outage ? REFUSALS.service_unavailable : dialectRefusal(REFUSALS, failure.code);
   logRefusal(failure);
   const retryAfter = retryAfterOf(failure);
   return c.json(bodyOf(c, failure, refusal), refusal.status, {

@@ -4,8 +4,9 @@
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode, Failure, FieldIssue, TokenRejection } from "../errors";
+import type { DialectErrorCode, Failure, FieldIssue, TokenRejection } from "../errors";
 import { logRefusal, retryAfterOf } from "../routes/http/problem";
+import { dialectRefusal } from "./refusal";
 
 interface CremaRefusal {
   status: ContentfulStatusCode;
@@ -14,7 +15,7 @@ interface CremaRefusal {
   member?: "msg";
 }
 
-const REFUSALS: Record<ErrorCode, CremaRefusal> = {
+const REFUSALS: Record<DialectErrorCode, CremaRefusal> = {
   invalid_request: { status: 400, message: "The request is invalid." },
   malformed_body: { status: 400, message: "The request body could not be parsed." },
   unsupported_media_type: { status: 415, message: "Send application/json or application/x-www-form-urlencoded." },
@@ -46,9 +47,6 @@ const REFUSALS: Record<ErrorCode, CremaRefusal> = {
   user_not_found: { status: 404, message: "No such user." },
   invalid_api_key: { status: 401, message: "Invalid API key." },
   insufficient_scope: { status: 403, message: "The API key lacks the scope this needs." },
-  api_key_not_found: { status: 404, message: "No such API key." },
-  api_key_rolled: { status: 409, message: "This API key was already rolled." },
-  too_many_api_keys: { status: 409, message: "Too many API keys." },
   forbidden_origin: { status: 403, message: "This origin may not make this request." },
   rate_limited: { status: 429, message: "Too many requests; try again later." },
   service_unavailable: { status: 503, message: "The service is temporarily unavailable; try again shortly." },
@@ -78,7 +76,7 @@ function messageOf(failure: Failure, refusal: CremaRefusal): string {
 }
 
 export function cremaFailureResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
-  const refusal = REFUSALS[failure.code];
+  const refusal = dialectRefusal(REFUSALS, failure.code);
   logRefusal(failure);
   const message = messageOf(failure, refusal);
   const body = refusal.member === "msg" ? { msg: message } : { error: message };

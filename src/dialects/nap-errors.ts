@@ -5,8 +5,9 @@
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode, Failure, FieldIssue, TokenRejection } from "../errors";
+import type { DialectErrorCode, Failure, FieldIssue, TokenRejection } from "../errors";
 import { logRefusal, retryAfterOf } from "../routes/http/problem";
+import { dialectRefusal } from "./refusal";
 
 interface NapRefusal {
   status: ContentfulStatusCode;
@@ -20,7 +21,7 @@ const refusal = (status: ContentfulStatusCode, message: string, debug: string): 
   debug,
 });
 
-const REFUSALS: Record<ErrorCode, NapRefusal> = {
+const REFUSALS: Record<DialectErrorCode, NapRefusal> = {
   invalid_request: refusal(400, "The request is invalid.", "invalid input"),
   malformed_body: refusal(400, "The request body could not be parsed.", "malformed body"),
   unsupported_media_type: refusal(415, "Send the request as JSON.", "unsupported content type"),
@@ -51,9 +52,6 @@ const REFUSALS: Record<ErrorCode, NapRefusal> = {
   user_not_found: refusal(404, "No such user.", "no such user"),
   invalid_api_key: refusal(401, "Invalid API key.", "API key refused"),
   insufficient_scope: refusal(403, "The API key lacks the scope this needs.", "missing scope"),
-  api_key_not_found: refusal(404, "No such API key.", "no such API key"),
-  api_key_rolled: refusal(409, "This API key was already rolled.", "roll its successor"),
-  too_many_api_keys: refusal(409, "Too many API keys.", "revoke one first"),
   forbidden_origin: refusal(403, "This origin may not make this request.", "origin not allowed"),
   rate_limited: refusal(429, "Too many requests; try again later.", "rate limited; see Retry-After"),
   service_unavailable: refusal(503, "The service is temporarily unavailable; try again shortly.", "temporary outage"),
@@ -85,7 +83,7 @@ function bodyOf(failure: Failure, found: NapRefusal) {
 }
 
 export function napFailureResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
-  const found = REFUSALS[failure.code];
+  const found = dialectRefusal(REFUSALS, failure.code);
   logRefusal(failure);
   const retryAfter = retryAfterOf(failure);
   return c.json(bodyOf(failure, found), found.status, {

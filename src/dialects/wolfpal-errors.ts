@@ -5,8 +5,9 @@
 
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode, Failure, FieldIssue, TokenRejection } from "../errors";
+import { type DialectErrorCode, type Failure, type FieldIssue, isNativeOnly, type TokenRejection } from "../errors";
 import { logRefusal, retryAfterOf } from "../routes/http/problem";
+import { dialectRefusal } from "./refusal";
 
 interface WolfpalRefusal {
   status: ContentfulStatusCode;
@@ -20,7 +21,7 @@ const refusal = (status: ContentfulStatusCode, code: string, error: string): Wol
   error,
 });
 
-const REFUSALS: Record<ErrorCode, WolfpalRefusal> = {
+const REFUSALS: Record<DialectErrorCode, WolfpalRefusal> = {
   // Rendered as `{codes, errors}` whenever the failure names its fields (see validationBody).
   invalid_request: refusal(400, "INVALID_REQUEST", "The request is invalid."),
   malformed_body: refusal(400, "MALFORMED_BODY", "The request body could not be parsed."),
@@ -59,9 +60,6 @@ const REFUSALS: Record<ErrorCode, WolfpalRefusal> = {
   user_not_found: refusal(404, "USER_NOT_FOUND", "No such user."),
   invalid_api_key: refusal(401, "INVALID_API_KEY", "Invalid API key."),
   insufficient_scope: refusal(403, "INSUFFICIENT_SCOPE", "The API key lacks the scope this needs."),
-  api_key_not_found: refusal(404, "API_KEY_NOT_FOUND", "No such API key."),
-  api_key_rolled: refusal(409, "API_KEY_ROLLED", "This API key was already rolled."),
-  too_many_api_keys: refusal(409, "TOO_MANY_API_KEYS", "Too many API keys."),
   forbidden_origin: refusal(403, "FORBIDDEN_ORIGIN", "This origin may not make this request."),
   rate_limited: refusal(429, "TOO_MANY_REQUESTS", "Too many requests; try again later."),
   service_unavailable: refusal(
@@ -122,7 +120,13 @@ function bodyOf(failure: Failure, refusal: WolfpalRefusal) {
 
 export function wolfpalFailureResponse(c: Context, failure: Failure, headers: Record<string, string> = {}): Response {
   const token = failure.code === "invalid_token" && failure.tokenRejection;
-  const refusal = token ? TOKEN_REFUSALS[token] : REFUSALS[failure.code];
+  // Its codes are the error code in capitals, a native-only one too.
+  const refusal = token
+    ? TOKEN_REFUSALS[token]
+    : {
+        ...dialectRefusal(REFUSALS, failure.code),
+        ...(isNativeOnly(failure.code) ? { code: failure.code.toUpperCase() } : {}),
+      };
   logRefusal(failure);
   const retryAfter = retryAfterOf(failure);
   return c.json(bodyOf(failure, refusal), refusal.status, {

@@ -45,6 +45,9 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   internal_error: { status: 500, title: "Internal error" },
 };
 
+/** The native status of a code, which a dialect keeps for a code it does not word (dialectRefusal). */
+export const problemStatus = (code: ErrorCode): ContentfulStatusCode => PROBLEMS[code].status;
+
 /**
  * The native API's names for the domain keys services use in field issues. Only these are renamed:
  * request validation already names the wire's own fields (an unknown `emailVerified` stays that).
