@@ -17,6 +17,8 @@ import { WORKER_BUILD_OPTIONS } from "./scripts/worker-build.mjs";
 
 const PROJECT_NAME = "edge-auth";
 const CONSUMER_DIR = "./examples/consumer-worker";
+/** The files that call edge-auth through the consumer Worker or the broken copies. */
+const SERVICE_BINDING_TESTS = ["test/rpc.test.ts", "test/rpc-faults.test.ts", "test/clock.test.ts"];
 
 /**
  * The example consumer Worker as its own wrangler.toml describes it, once per entry of `targets`
@@ -90,41 +92,56 @@ export default defineConfig(async () => {
     DIALECTS: "crema,bookings,nap,wolfpal,bioentrust",
   };
   const { SIGNING_KEYS: _, ...withoutSigningKeys } = vars;
-  const runner = getRunnerName({ name: PROJECT_NAME } as TestProject);
-  return {
-    plugins: [
-      cloudflareTest({
-        main: "./src/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ...vars },
-          // Tests reach the consumer the way its clients would: over HTTP, through a service binding.
-          // The -unmigrated and -unconfigured copies call edge-auth copies with a broken env (test/rpc-faults.test.ts).
-          serviceBindings: {
-            CONSUMER: "consumer-worker",
-            CONSUMER_UNMIGRATED: "consumer-worker-unmigrated",
-            CONSUMER_UNCONFIGURED: "consumer-worker-unconfigured",
-            AUTH_UNMIGRATED: { name: "edge-auth-unmigrated", entrypoint: "AuthService" },
-            AUTH_UNCONFIGURED: { name: "edge-auth-unconfigured", entrypoint: "AuthService" },
+  /**
+   * The Worker under test, as a Vitest project. Each test file starts its own workerd with every
+   * Worker of its project, so the consumer and the broken copies (two more bundles of edge-auth) run
+   * only for the few files that call them: starting them for every file cost about a quarter of the
+   * suite's time.
+   */
+  const project = async (name: string, include: string[], exclude: string[], auxiliary: boolean) => {
+    const runner = getRunnerName({ name } as TestProject);
+    return {
+      plugins: [
+        cloudflareTest({
+          main: "./src/index.ts",
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: {
+            bindings: { TEST_MIGRATIONS: migrations, ...vars },
+            ...(auxiliary ? await auxiliaryWorkers(runner) : {}),
           },
-          workers: [
-            ...(await consumerWorkers({
-              "consumer-worker": runner,
-              "consumer-worker-unmigrated": "edge-auth-unmigrated",
-              "consumer-worker-unconfigured": "edge-auth-unconfigured",
-            })),
-            ...(await brokenAuthWorkers({
-              "edge-auth-unmigrated": vars,
-              "edge-auth-unconfigured": withoutSigningKeys,
-            })),
-          ],
-        },
-      }),
+        }),
+      ],
+      test: { name, include, exclude, setupFiles: ["./test/setup/apply-migrations.ts"] },
+    };
+  };
+  // Tests reach the consumer the way its clients would: over HTTP, through a service binding.
+  // The -unmigrated and -unconfigured copies call edge-auth copies with a broken env (test/rpc-faults.test.ts).
+  const auxiliaryWorkers = async (runner: string) => ({
+    serviceBindings: {
+      CONSUMER: "consumer-worker",
+      CONSUMER_UNMIGRATED: "consumer-worker-unmigrated",
+      CONSUMER_UNCONFIGURED: "consumer-worker-unconfigured",
+      AUTH_UNMIGRATED: { name: "edge-auth-unmigrated", entrypoint: "AuthService" },
+      AUTH_UNCONFIGURED: { name: "edge-auth-unconfigured", entrypoint: "AuthService" },
+    },
+    workers: [
+      ...(await consumerWorkers({
+        "consumer-worker": runner,
+        "consumer-worker-unmigrated": "edge-auth-unmigrated",
+        "consumer-worker-unconfigured": "edge-auth-unconfigured",
+      })),
+      ...(await brokenAuthWorkers({
+        "edge-auth-unmigrated": vars,
+        "edge-auth-unconfigured": withoutSigningKeys,
+      })),
     ],
+  });
+  return {
     test: {
-      name: PROJECT_NAME,
-      setupFiles: ["./test/setup/apply-migrations.ts"],
-      include: ["test/**/*.test.ts"],
+      projects: [
+        await project(PROJECT_NAME, ["test/**/*.test.ts"], SERVICE_BINDING_TESTS, false),
+        await project(`${PROJECT_NAME}-rpc`, SERVICE_BINDING_TESTS, [], true),
+      ],
       // Twice the two cores: each test file starts its own workerd (most of a file's time) and then
       // waits on I/O (D1, KV) often; 90 files took 4.9 min on two workers, 4.1 on three, 3.7 on four.
       maxWorkers: 4,
