@@ -33,6 +33,8 @@ export interface Config {
   refreshReuseGraceSeconds: number;
   /** How long an isolate reuses a denylist answer for /v1/token/verify and RPC (0: read KV each time). */
   denylistCacheTtlSeconds: number;
+  /** Seconds an isolate reuses an API-key lookup (0: a D1 read per use); see src/storage/api-key-cache.ts. */
+  apiKeyCacheTtlSeconds: number;
   refreshTokenTransport: "body" | "cookie";
   corsOrigins: string[];
   passwordScrypt: ScryptParams;
@@ -93,6 +95,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
     sessionAbsoluteTtlSeconds: vars.SESSION_ABSOLUTE_TTL_SECONDS,
     refreshReuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
     denylistCacheTtlSeconds: vars.DENYLIST_CACHE_TTL_SECONDS,
+    apiKeyCacheTtlSeconds: vars.API_KEY_CACHE_TTL_SECONDS,
     refreshTokenTransport: vars.REFRESH_TOKEN_TRANSPORT,
     corsOrigins: vars.CORS_ORIGINS,
     passwordScrypt: vars.PASSWORD_SCRYPT,

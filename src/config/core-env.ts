@@ -77,6 +77,8 @@ export const CoreEnv = z.object({
   REFRESH_REUSE_GRACE_SECONDS: integer(0, 300, 30),
   // Above 60 it would outweigh KV's own propagation in the revocation bound (docs/storage.md).
   DENYLIST_CACHE_TTL_SECONDS: integer(0, 60, 5),
+  // How long an isolate trusts a remembered API-key lookup: the bound on another isolate's revocation.
+  API_KEY_CACHE_TTL_SECONDS: integer(0, 60, 5),
   REFRESH_TOKEN_TRANSPORT: z.enum(["body", "cookie"]).optional().default("body"),
   CORS_ORIGINS: z
     .string()

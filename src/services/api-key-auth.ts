@@ -7,6 +7,7 @@
 
 import { hashApiKey, isWellFormedApiKey } from "../crypto/api-key-format";
 import { fail, type Result, succeed } from "../errors";
+import { apiKeyCacheFor, type FoundApiKey, markUsed } from "../storage/api-key-cache";
 import { findUsableApiKey, touchApiKeyLastUsed } from "../storage/api-key-store";
 import { type ApiKeyPrincipal, toApiKey } from "./api-key-model";
 import type { ApiKeyScope } from "./api-key-scopes";
@@ -15,10 +16,28 @@ import { toUser } from "./model";
 
 export const LAST_USED_WRITE_INTERVAL_SECONDS = 300;
 
+/** Usable at `now` as D1's usableKeyCondition judges it, for a remembered row. */
+const stillUsable = ({ key }: FoundApiKey, now: number): boolean =>
+  key.revokedAt === null &&
+  (key.expiresAt === null || key.expiresAt > now) &&
+  (key.graceEndsAt === null || key.graceEndsAt > now);
+
+/** The usable key with this hash: remembered by this isolate for API_KEY_CACHE_TTL_SECONDS, else one D1 read. */
+async function lookUp(context: ServiceContext, secretHash: string): Promise<FoundApiKey | undefined> {
+  const now = context.now();
+  const ttl = context.config.apiKeyCacheTtlSeconds;
+  const cache = apiKeyCacheFor(context.db.$client);
+  const remembered = ttl > 0 ? cache.lookup(secretHash, now, ttl) : undefined;
+  if (remembered !== undefined) return remembered !== null && stillUsable(remembered, now) ? remembered : undefined;
+  const found = await findUsableApiKey(context.db, secretHash, now);
+  if (ttl > 0) cache.remember(secretHash, found ?? null, now);
+  return found;
+}
+
 /** The key's owner and record, or invalid_api_key: no rate limit, no scope, no write (RPC's verifyApiKey). */
 export async function identifyApiKey(context: ServiceContext, presented: string): Promise<Result<ApiKeyPrincipal>> {
   if (!isWellFormedApiKey(presented)) return fail("invalid_api_key", { reason: "malformed or checksum mismatch" });
-  const found = await findUsableApiKey(context.db, await hashApiKey(context.apiKeyHashKey, presented), context.now());
+  const found = await lookUp(context, await hashApiKey(context.apiKeyHashKey, presented));
   if (!found) return fail("invalid_api_key", { reason: "unknown, revoked, expired or owner disabled" });
   return succeed({ kind: "api_key", key: toApiKey(found.key), user: toUser(found.user) });
 }
@@ -28,6 +47,8 @@ function recordUse(context: ServiceContext, principal: ApiKeyPrincipal, scope: R
   const now = context.now();
   const { id, lastUsedAt } = principal.key;
   if (lastUsedAt !== null && lastUsedAt > now - LAST_USED_WRITE_INTERVAL_SECONDS) return;
+  // A remembered row would otherwise ask for the write on every use until it ages out.
+  markUsed(context.db.$client, id, now);
   scope.defer(
     touchApiKeyLastUsed(context.db, id, now, LAST_USED_WRITE_INTERVAL_SECONDS).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : "unknown";

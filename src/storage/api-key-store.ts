@@ -2,6 +2,7 @@
 // rolled, under the per-user cap), so parallel requests cannot both win; nothing is read first to decide.
 
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { forgetApiKey } from "./api-key-cache";
 import type { Database } from "./database";
 import { type ApiKeyRow, apiKeys, type UserRow, users } from "./schema";
 
@@ -82,12 +83,14 @@ export async function revokeOwnApiKey(
   id: string,
   now: number,
 ): Promise<ApiKeyRow | undefined> {
-  return db
+  const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: now })
     .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), usableKeyCondition(now)))
     .returning()
     .get();
+  if (revoked) forgetApiKey(db.$client, id);
+  return revoked;
 }
 
 /**
@@ -125,7 +128,9 @@ export async function rollOwnApiKey(
         ),
       ),
   ]);
-  return marked.length === 1 ? inserted : undefined;
+  if (marked.length !== 1) return undefined;
+  forgetApiKey(db.$client, old.id);
+  return inserted;
 }
 
 /**

@@ -4,9 +4,19 @@
 // it, in the same batch as that proof's own write.
 
 import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { forgetApiKeysOfUser } from "./api-key-cache";
 import type { Database, PendingWrite } from "./database";
 import type { NewOneTimeCode } from "./one-time-code-store";
-import { mfaChallenges, oneTimeCodes, recoveryCodes, sessions, totpFactors, type UserRow, users } from "./schema";
+import {
+  apiKeys,
+  mfaChallenges,
+  oneTimeCodes,
+  recoveryCodes,
+  sessions,
+  totpFactors,
+  type UserRow,
+  users,
+} from "./schema";
 
 /**
  * True inside a batch only once this very (salted, so unique) hash is the stored one: the write
@@ -19,8 +29,9 @@ export function passwordHashWritten(userId: string, newHash: string, options = {
 
 /**
  * Writes that remove what an unproven account held, each guarded by `guard` (so nothing is removed
- * unless the caller's own write happened): second factors, MFA challenges, live codes, SMS sign-in
- * and the phone's verification, the username. Sessions are the caller's to end (it needs their ids).
+ * unless the caller's own write happened): second factors, MFA challenges, live codes, API keys, SMS
+ * sign-in and the phone's verification, the username. Sessions are the caller's to end (it needs
+ * their ids).
  */
 export function discardingUnprovenState(
   db: Database,
@@ -29,7 +40,13 @@ export function discardingUnprovenState(
   guard: SQL,
   options: { clearUsername: boolean },
 ): PendingWrite[] {
+  // This isolate stops trusting remembered lookups of the account's keys now (others within the TTL).
+  forgetApiKeysOfUser(db.$client, userId);
   return [
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt), guard)),
     db.delete(totpFactors).where(and(eq(totpFactors.userId, userId), guard)),
     db.delete(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), guard)),
     db.delete(mfaChallenges).where(and(eq(mfaChallenges.userId, userId), guard)),

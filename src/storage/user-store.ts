@@ -1,6 +1,7 @@
 // Reads and writes of the users table. Every write that must not half-happen is one statement or one batch.
 
 import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
+import { forgetApiKeysOfUser } from "./api-key-cache";
 import type { Database, PendingWrite } from "./database";
 import { type NewOneTimeCode, voidingPendingEmailChanges } from "./one-time-code-store";
 import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
@@ -27,12 +28,16 @@ export async function setUserDisabled(
   disabled: boolean,
   now: number,
 ): Promise<UserRow | undefined> {
-  return db
+  const row = await db
     .update(users)
     .set({ disabledAt: disabled ? sql`coalesce(${users.disabledAt}, ${now})` : null, updatedAt: now })
     .where(eq(users.id, id))
     .returning()
     .get();
+  // This isolate's remembered key lookups follow at once: the account's keys, and "no such key"
+  // answers a disabled owner caused (a re-enabled account's keys work again).
+  forgetApiKeysOfUser(db.$client, id);
+  return row;
 }
 
 export async function findUserByEmail(db: Database, email: string): Promise<UserRow | undefined> {
@@ -110,6 +115,7 @@ export async function deleteUser(db: Database, id: string): Promise<string[] | n
     db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, id)),
     db.delete(users).where(eq(users.id, id)).returning({ id: users.id }),
   ]);
+  forgetApiKeysOfUser(db.$client, id);
   return deleted.length === 0 ? null : sessionRows.map((row) => row.id);
 }
 
@@ -164,7 +170,8 @@ export async function switchEmail(db: Database, change: EmailSwitch): Promise<Us
     .returning();
   if (!change.displaceUnverified) return switched.get();
   const squat = and(eq(users.email, email), eq(users.emailVerified, false), ne(users.id, userId), asking);
-  const [, rows] = await db.batch([db.delete(users).where(squat), switched]);
+  const [squatters, rows] = await db.batch([db.delete(users).where(squat).returning({ id: users.id }), switched]);
+  for (const squatter of squatters) forgetApiKeysOfUser(db.$client, squatter.id);
   return rows[0];
 }
 
