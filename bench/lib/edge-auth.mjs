@@ -1,6 +1,7 @@
 // edge-auth's scenarios against `wrangler dev` on a fresh local D1: the floor (/health), token
 // verification, /v1/me, sign-up, login and refresh rotation, and API keys (bench/lib/api-keys.mjs).
 import { benchApiKeys } from "./api-keys.mjs";
+import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { cremaLogInRequest, cremaSessionCheckRequest, cremaSignUpOne, cremaSignUpRequest } from "./dialects.mjs";
 import { CONNECTIONS, measureScenario, profileScenario } from "./load.mjs";
 import { runSoak } from "./soak.mjs";
@@ -110,6 +111,12 @@ export async function benchEdgeAuthDefault(options) {
     scenarios.token_verify = await run({
       name: "POST /v1/token/verify",
       requests: [verifyRequest(accessToken)],
+      durationSeconds: seconds,
+    });
+    // Issue 16's worst case: every check a session no cache has seen.
+    scenarios.token_verify_cold = await run({
+      name: "POST /v1/token/verify (cold: a new session each request)",
+      requests: [coldVerifyRequest(inTurn(await mintSessionTokens(accessToken, COLD_TOKEN_COUNT)))],
       durationSeconds: seconds,
     });
     scenarios.me = await run({ name: "GET /v1/me", requests: [meRequest(accessToken)], durationSeconds: seconds });

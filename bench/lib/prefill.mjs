@@ -11,6 +11,9 @@ export const PREFILL_DEFAULTS = { users: 1_000_000, sessions: 2_000_000, codes: 
 /** Ids and addresses the app never generates (its ids are random UUIDs), so no collision with live traffic. */
 const userId = (column) => `printf('00000000-0000-4000-8000-%012d', ${column})`;
 const sessionId = (column) => `printf('00000000-0000-4000-9000-%012d', ${column})`;
+/** The n-th prefilled user's and session's ids (n from 1), as the SQL below writes them. */
+export const prefilledUserId = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+export const prefilledSessionId = (n) => `00000000-0000-4000-9000-${String(n).padStart(12, "0")}`;
 /** 43 characters, the length of a base64url SHA-256 the app stores. */
 const randomHash = "substr(lower(hex(randomblob(22))), 1, 43)";
 

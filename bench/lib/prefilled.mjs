@@ -1,9 +1,11 @@
 // `--prefilled`: the D1-backed hot paths (login, /v1/me, refresh rotation, code verification) on an
 // empty local D1 and on one prefilled with a large deployment's rows (bench/lib/prefill.mjs), in the
 // same run and the same bundle, so the ratios say whether cost grows with the tables.
+
+import { COLD_TOKEN_COUNT, coldMeRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { meRequest, refreshRequest, signUpOne, startEdgeAuth } from "./edge-auth.mjs";
 import { measureScenario } from "./load.mjs";
-import { PREFILL_DEFAULTS, prefillLocalDatabase } from "./prefill.mjs";
+import { PREFILL_DEFAULTS, prefilledSessionId, prefilledUserId, prefillLocalDatabase } from "./prefill.mjs";
 import { BENCH_PASSWORD, callJson, jsonRequest, mapLimited, SingleUsePool } from "./traffic.mjs";
 
 const round = (value) => (Number.isFinite(value) ? Number(value.toFixed(3)) : null);
@@ -27,7 +29,7 @@ async function issueCodes(origin, emails) {
 }
 
 /** The four hot paths on one server; `label` names the database. */
-async function hotPaths(server, label, options) {
+async function hotPaths(server, label, options, counts) {
   const run = (scenario) => measureScenario({ origin: server.origin, devPid: server.pid, ...scenario });
   const accounts = await mapLimited(Array.from({ length: options.hashRequests }), 2, (_, index) =>
     signUpOne(server.origin, `${label}-${index}`),
@@ -51,6 +53,19 @@ async function hotPaths(server, label, options) {
     requests: [meRequest(accounts[0].accessToken)],
     durationSeconds: options.durationSeconds,
   });
+  if (label === "prefilled") {
+    // The worst case on the large database: each request a different prefilled session and user.
+    const count = Math.min(COLD_TOKEN_COUNT, counts.users, counts.sessions);
+    const tokens = await mintSessionTokens(accounts[0].accessToken, count, {
+      subjectOf: (n) => prefilledUserId(n + 1),
+      sessionOf: (n) => prefilledSessionId(n + 1),
+    });
+    scenarios.me_cold = await run({
+      name: "GET /v1/me (prefilled, cold: a new session and user each request)",
+      requests: [coldMeRequest(inTurn(tokens))],
+      durationSeconds: options.durationSeconds,
+    });
+  }
   scenarios.refresh = await run({
     name: `POST /v1/token/refresh (${label})`,
     requests: [refreshRequest(refreshTokens)],
@@ -74,16 +89,18 @@ async function hotPaths(server, label, options) {
 /** Prefilled over empty, per scenario: throughput (want ≥ 1/1.2) and CPU per request (want ≤ 1.2). */
 function ratiosOf(empty, prefilled) {
   return Object.fromEntries(
-    Object.keys(empty).map((name) => [
-      name,
-      {
-        cpu_prefilled_over_empty: round(
-          prefilled[name].cpu_ms_per_request.workerd / empty[name].cpu_ms_per_request.workerd,
-        ),
-        p50_prefilled_over_empty: round(prefilled[name].latency_ms.p50 / empty[name].latency_ms.p50),
-        throughput_empty_over_prefilled: round(empty[name].req_per_s / prefilled[name].req_per_s),
-      },
-    ]),
+    Object.keys(empty)
+      .filter((name) => prefilled[name])
+      .map((name) => [
+        name,
+        {
+          cpu_prefilled_over_empty: round(
+            prefilled[name].cpu_ms_per_request.workerd / empty[name].cpu_ms_per_request.workerd,
+          ),
+          p50_prefilled_over_empty: round(prefilled[name].latency_ms.p50 / empty[name].latency_ms.p50),
+          throughput_empty_over_prefilled: round(empty[name].req_per_s / prefilled[name].req_per_s),
+        },
+      ]),
   );
 }
 
@@ -104,7 +121,7 @@ export async function benchPrefilled(options) {
     });
     console.log(`edge-auth on the ${label} D1 on ${server.origin}`);
     try {
-      results[label] = await hotPaths(server, label, options);
+      results[label] = await hotPaths(server, label, options, counts);
     } finally {
       await server.stop();
     }
