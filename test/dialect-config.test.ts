@@ -13,6 +13,7 @@ describe("the dialects' policy knobs", () => {
       bookingsUnknownReset: "not_found",
       wolfpalUnconfirmedLogin: true,
       napApiKeys: [],
+      napApiKeyRequired: false,
       bioentrustProductName: "BioEntrust",
     });
   });
@@ -29,6 +30,7 @@ describe("the dialects' policy knobs", () => {
       bookingsUnknownReset: "ok",
       wolfpalUnconfirmedLogin: false,
       napApiKeys: [key, "other-client-key-98765"],
+      napApiKeyRequired: true,
       bioentrustProductName: "Acme",
     });
   });

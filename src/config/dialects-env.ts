@@ -76,6 +76,11 @@ export interface DialectPolicy {
   wolfpalUnconfirmedLogin: boolean;
   /** DIALECT_NAP_API_KEYS (a secret): comma list of client keys; when any is set, every NAP path requires one in X-NAP-API-Key. */
   napApiKeys: string[];
+  /**
+   * DIALECT_NAP_REQUIRE_API_KEY, or implied by any DIALECT_NAP_API_KEYS: every NAP path requires
+   * X-NAP-API-Key, which may also be an edge-auth API key holding the `nap` scope.
+   */
+  napApiKeyRequired: boolean;
   /** DIALECT_BIOENTRUST_PRODUCT_NAME: what GET /user/home welcomes to. */
   bioentrustProductName: string;
 }
@@ -94,6 +99,7 @@ const PolicyEnv = z.object({
         .regex(/^[\x21-\x7e]+$/, "must list printable ASCII keys"),
     ),
   ),
+  DIALECT_NAP_REQUIRE_API_KEY: trueOrFalse("false"),
   DIALECT_BIOENTRUST_PRODUCT_NAME: withDefault(z.string().max(100, "must be at most 100 characters"), "BioEntrust"),
 });
 
@@ -107,6 +113,7 @@ export function parseDialectPolicyEnv(env: Record<string, unknown>): Parsed<Dial
       bookingsUnknownReset: vars.DIALECT_BOOKINGS_UNKNOWN_RESET,
       wolfpalUnconfirmedLogin: vars.DIALECT_WOLFPAL_UNCONFIRMED_LOGIN,
       napApiKeys: vars.DIALECT_NAP_API_KEYS,
+      napApiKeyRequired: vars.DIALECT_NAP_REQUIRE_API_KEY || vars.DIALECT_NAP_API_KEYS.length > 0,
       bioentrustProductName: vars.DIALECT_BIOENTRUST_PRODUCT_NAME,
     },
   };

@@ -12,7 +12,7 @@ import { readBearerToken } from "./token-transport";
 
 export const API_KEY_HEADER = "X-API-Key";
 /** Far longer than a key (45 characters); anything longer is refused unread. */
-const MAX_PRESENTED_KEY_LENGTH = 256;
+export const MAX_PRESENTED_KEY_LENGTH = 256;
 
 /** The key this request presents, or null: X-API-Key first, else a Bearer credential with the key prefix. */
 export function readPresentedApiKey(c: Context): string | null {
