@@ -3,6 +3,7 @@
 // consumer Worker runs beside it as a second Worker, bound to the one under test by a real service
 // binding, so the RPC tests cross the same boundary a user's Worker does; two more copies of it call
 // copies of edge-auth whose env is broken on purpose (no D1 tables, no SIGNING_KEYS).
+import { generateKeyPairSync } from "node:crypto";
 import { cloudflareTest, getRunnerName, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { build } from "esbuild";
 import { defineConfig } from "vitest/config";
@@ -90,6 +91,28 @@ export default defineConfig(async () => {
     PASSWORD_SCRYPT: "ln=10,r=8,p=1",
     // The dialects the suites reach (production serves none unless configured).
     DIALECTS: "crema,bookings,nap,wolfpal,bioentrust",
+    // Social login against the fake identity provider (test/support/fake-idp.ts), which answers the
+    // providers' real hosts behind the intercepted outbound fetch; idp.test is a generic OIDC one.
+    OAUTH_REDIRECT_ALLOWLIST: "https://app.test/auth/callback,https://app.test/other",
+    OAUTH_GOOGLE_CLIENT_ID: "google-web.apps.test",
+    OAUTH_GOOGLE_CLIENT_SECRET: "google-test-secret",
+    OAUTH_GOOGLE_AUDIENCES: "google-ios.apps.test",
+    OAUTH_GITHUB_CLIENT_ID: "github-test-client",
+    OAUTH_GITHUB_CLIENT_SECRET: "github-test-secret",
+    OAUTH_MICROSOFT_CLIENT_ID: "microsoft-test-client",
+    OAUTH_MICROSOFT_CLIENT_SECRET: "microsoft-test-secret",
+    OAUTH_MICROSOFT_TENANT: "0b7e5c2a-1d3f-4a6b-9c8d-2e4f6a8b0c1d",
+    OAUTH_APPLE_CLIENT_ID: "test.apple.service",
+    OAUTH_APPLE_TEAM_ID: "TEAMID1234",
+    OAUTH_APPLE_KEY_ID: "APPLEKEY01",
+    OAUTH_APPLE_PRIVATE_KEY: generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString(),
+    OAUTH_OIDC_PROVIDERS: "acme=https://idp.test",
+    OAUTH_ACME_CLIENT_ID: "acme-test-client",
+    OAUTH_ACME_CLIENT_SECRET: "acme-test-secret",
+    // `npm run dev` writes OAUTH_DEV_PROVIDER=true to .dev.vars; the dev provider's suite turns it on itself.
+    OAUTH_DEV_PROVIDER: "false",
   };
   const { SIGNING_KEYS: _, ...withoutSigningKeys } = vars;
   /**

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { freeLoopbackPort } from "../bench/lib/wrangler.mjs";
+import { checkSocialSignIn, socialDevVars, startSpa } from "./browser-social.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -82,6 +83,9 @@ const state = mkdtempSync(join(tmpdir(), "edge-auth-browser-"));
 const port = await freeLoopbackPort();
 const inspectorPort = await freeLoopbackPort();
 const origin = `http://127.0.0.1:${port}`;
+// Social login's SPA (scripts/browser-social.mjs), on its own port.
+const spaPort = await freeLoopbackPort();
+const spaOrigin = `http://127.0.0.1:${spaPort}`;
 const devArgs = [
   "dev",
   "--ip",
@@ -96,12 +100,15 @@ const devArgs = [
   // The OpenAPI document names this origin as its server, so "Try it out" stays same-origin.
   "--var",
   `ISSUER:${origin}`,
+  ...socialDevVars(spaOrigin),
 ];
 
 let server;
 let serverLog = "";
 let browser;
+let spa;
 try {
+  spa = await startSpa(spaPort, origin);
   await runToEnd(wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]));
   server = wrangler(devArgs, { detached: true });
   server.stdout.on("data", (chunk) => (serverLog += chunk));
@@ -200,11 +207,14 @@ try {
       await asset.arrayBuffer();
     }
   });
+
+  await checkSocialSignIn({ browser, origin, spaOrigin, check, assert });
 } catch (error) {
   results.push({ name: "setup", ok: false });
   console.log(`✗ setup\n  ${String(error?.stack ?? error).replaceAll("\n", "\n  ")}`);
 } finally {
   await browser?.close();
+  spa?.close();
   if (server) await stop(server);
   rmSync(state, { recursive: true, force: true });
 }

@@ -4,8 +4,12 @@
 import { join } from "node:path";
 import { measureBundle, PROJECT_ROOT } from "../bench/lib/wrangler.mjs";
 
-/** About 100 KB today; the budget leaves room for the dialects and providers still to come. */
-const BUDGET_GZIP_BYTES = 160 * 1000;
+/**
+ * About 190 KB with organizations, social login (oauth4webapi ~7 KB), the admin API and imported
+ * hashes (bcryptjs ~8 KB, noble argon2 ~6 KB); Workers accept 3 MB gzip on the Free plan. The budget
+ * is ours: it keeps startup small and makes every large addition a decision.
+ */
+const BUDGET_GZIP_BYTES = 210 * 1000;
 
 const bundle = await measureBundle({ config: join(PROJECT_ROOT, "wrangler.toml") });
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;

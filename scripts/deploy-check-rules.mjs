@@ -82,6 +82,9 @@ export function deployProblems(config, secretNames) {
   if (varText(vars, "DEV_OUTBOX")?.toLowerCase() === "true") {
     problems.push("DEV_OUTBOX=true in [vars] serves every code and link at /dev/outbox: remove it");
   }
+  if (varText(vars, "OAUTH_DEV_PROVIDER")?.toLowerCase() === "true") {
+    problems.push("OAUTH_DEV_PROVIDER=true in [vars] lets anyone sign in as any address at /dev/idp: remove it");
+  }
   const mailProvider = varText(vars, "MAIL_PROVIDER");
   if (mailProvider === null) problems.push("MAIL_PROVIDER is not set in [vars]: name the mail provider");
   if (mailProvider === "outbox")

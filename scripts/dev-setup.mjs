@@ -1,5 +1,6 @@
 // Prepares `wrangler dev`: writes what .dev.vars lacks — fresh dev signing keys, a one-time-code
-// secret, an API-key secret, a TOTP encryption key, the dev outbox switch and the dialects — and
+// secret, an API-key secret, a TOTP encryption key, the dev outbox switch, the dialects and the dev
+// identity provider with a redirect allowlist — and
 // builds the /docs UI's static assets.
 // .dev.vars is git-ignored; production sets secrets with `wrangler secret put` and never turns the
 // outbox on (the Worker refuses it off localhost).
@@ -33,6 +34,13 @@ if (/^DIALECTS=crema$/m.test(vars)) {
   added.push("DIALECTS");
 }
 await ensure("DIALECTS", () => ALL_DIALECTS);
+// Social login offline: the built-in dev identity provider (/dev/idp, local ISSUER only), and where
+// it may send the browser back to: the SPA dev servers wrangler.toml's CORS_ORIGINS already allows.
+await ensure("OAUTH_DEV_PROVIDER", () => "true");
+await ensure(
+  "OAUTH_REDIRECT_ALLOWLIST",
+  () => "http://localhost:5173/auth/callback,http://localhost:3000/auth/callback",
+);
 
 if (added.length > 0) {
   writeFileSync(path, vars, { mode: 0o600 });

@@ -8,5 +8,7 @@ export const WORKER_BUILD_OPTIONS = {
   conditions: ["workerd", "worker", "browser"],
   mainFields: ["module", "main"],
   external: ["cloudflare:*", "node:*"],
+  // As wrangler's nodejs_compat does: a bare "crypto" (bcryptjs's fallback import) is node:crypto.
+  alias: { crypto: "node:crypto" },
   write: false,
 };

@@ -7,20 +7,31 @@ import { ConfigError, type DialectMount } from "./config";
 import { getServiceContext } from "./context";
 import { dialectRequestHeaders, mountDialects } from "./dialects";
 import { AppError, type Failure } from "./errors";
+import { invitationPage } from "./pages/invitation-page";
 import { linkPages } from "./pages/link-pages";
 import { accountRoutes } from "./routes/account-routes";
+import { adminRoutes } from "./routes/admin-routes";
 import { apiKeyRoutes } from "./routes/api-key-routes";
 import { authRoutes } from "./routes/auth-routes";
+import { devIdpRoutes } from "./routes/dev-idp-routes";
 import { devOutboxRoutes } from "./routes/dev-outbox-routes";
 import { discoveryRoutes } from "./routes/discovery-routes";
+import { flowRoutes } from "./routes/flow-routes";
 import type { AppEnv } from "./routes/http/app-env";
 import { corsFromAllowlist, guardCrossSite } from "./routes/http/cross-origin";
 import { problemResponse } from "./routes/http/problem";
 import { securityHeaders } from "./routes/http/security-headers";
 import { mailFlowRoutes } from "./routes/mail-flow-routes";
 import { mfaRoutes } from "./routes/mfa-routes";
+import { oauthIdentityRoutes } from "./routes/oauth-identity-routes";
+import { oauthRoutes } from "./routes/oauth-routes";
 import { oauthTokenRoutes } from "./routes/oauth-token-routes";
+import { orgDomainRoutes } from "./routes/org-domain-routes";
+import { orgInvitationRoutes } from "./routes/org-invitation-routes";
+import { orgMemberRoutes } from "./routes/org-member-routes";
+import { orgRoutes } from "./routes/org-routes";
 import { phoneRoutes } from "./routes/phone-routes";
+import { securityEventRoutes } from "./routes/security-event-routes";
 import { smsMfaRoutes } from "./routes/sms-mfa-routes";
 import { classifyUnexpectedError } from "./unexpected-error";
 
@@ -35,12 +46,36 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/login\/mfa\/sms(\/send)?$/, "POST"],
   [/^\/v1\/mfa\/sms$/, "POST, DELETE"],
   [/^\/v1\/me$/, "GET, PATCH, DELETE"],
+  [/^\/v1\/me\/events$/, "GET"],
   [/^\/v1\/sessions$/, "GET, DELETE"],
   [/^\/v1\/sessions\/[^/]+$/, "DELETE"],
   [/^\/v1\/keys$/, "GET, POST"],
   [/^\/v1\/keys\/[^/]+$/, "DELETE"],
   [/^\/v1\/(keys\/[^/]+\/roll|oauth\/token)$/, "POST"],
   [/^\/(health|openapi\.json|docs|\.well-known\/(jwks\.json|openid-configuration))$/, "GET"],
+  [/^\/v1\/orgs(\/[^/]+\/invitations)?$/, "GET, POST"],
+  [/^\/v1\/orgs\/[^/]+$/, "GET, PATCH, DELETE"],
+  [/^\/v1\/orgs\/[^/]+\/members$/, "GET"],
+  [/^\/v1\/orgs\/[^/]+\/members\/[^/]+$/, "PATCH, DELETE"],
+  [/^\/v1\/orgs\/[^/]+\/invitations\/[^/]+$/, "DELETE"],
+  [/^\/v1\/(orgs\/[^/]+\/(leave|invitations\/[^/]+\/resend)|invitations\/accept|session\/org)$/, "POST"],
+  [/^\/v1\/oauth\/[^/]+\/authorize$/, "GET"],
+  [/^\/v1\/oauth\/[^/]+\/callback$/, "GET, POST"],
+  [/^\/v1\/oauth\/[^/]+\/token$/, "POST"],
+  [/^\/v1\/me\/identities$/, "GET"],
+  [/^\/v1\/me\/identities\/[^/]+$/, "POST, DELETE"],
+  [/^\/v1\/admin\/users$/, "GET"],
+  [/^\/v1\/admin\/users\/[^/]+$/, "GET, DELETE"],
+  [/^\/v1\/admin\/users\/[^/]+\/events$/, "GET"],
+  [/^\/v1\/admin\/users\/[^/]+\/(disable|enable|sessions\/revoke|verify-email|mfa\/reset)$/, "POST"],
+  [/^\/v1\/admin\/users\/[^/]+\/orgs\/[^/]+\/role$/, "POST"],
+  [/^\/v1\/flows\/[^/]+$/, "GET"],
+  [/^\/v1\/flows\/[^/]+\/org$/, "POST"],
+  [/^\/v1\/orgs\/[^/]+\/domains$/, "GET, POST"],
+  [/^\/v1\/orgs\/[^/]+\/domains\/[^/]+$/, "PATCH, DELETE"],
+  [/^\/v1\/orgs\/[^/]+\/domains\/[^/]+\/verify$/, "POST"],
+  [/^\/v1\/me\/org-suggestions$/, "GET"],
+  [/^\/accept-invitation$/, "GET, POST"],
 ];
 
 /** What a thrown error may tell the caller; the log keeps what it must not. */
@@ -81,8 +116,19 @@ export function createApp(dialects: readonly DialectMount[] = []) {
   app.route("/", smsMfaRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", oauthTokenRoutes);
+  app.route("/", orgRoutes);
+  app.route("/", orgMemberRoutes);
+  app.route("/", orgInvitationRoutes);
+  app.route("/", orgDomainRoutes);
+  app.route("/", invitationPage);
+  app.route("/", oauthRoutes);
+  app.route("/", oauthIdentityRoutes);
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);
+  app.route("/", devIdpRoutes);
+  app.route("/", adminRoutes);
+  app.route("/", securityEventRoutes);
+  app.route("/", flowRoutes);
   const mounted = mountDialects(app, dialects);
 
   app.notFound((c) => {

@@ -71,4 +71,35 @@ export interface Bindings {
   /** Secret: comma list of NAP client keys (X-NAP-API-Key); none configured, none required. */
   DIALECT_NAP_API_KEYS?: string;
   DIALECT_BIOENTRUST_PRODUCT_NAME?: string;
+  /** Days a security event is kept (1..3650, default 90). */
+  SECURITY_EVENT_RETENTION_DAYS?: string;
+  /** Social login (src/config/oauth-env.ts): comma list of exact URLs a redirect flow may return to. */
+  OAUTH_REDIRECT_ALLOWLIST?: string;
+  OAUTH_TIMEOUT_MS?: string;
+  /** "true": the built-in dev identity provider at /dev/idp (local ISSUER only). */
+  OAUTH_DEV_PROVIDER?: string;
+  /** `name=https://issuer` pairs of generic OIDC providers; each then needs OAUTH_<NAME>_CLIENT_ID/_SECRET. */
+  OAUTH_OIDC_PROVIDERS?: string;
+  OAUTH_GOOGLE_CLIENT_ID?: string;
+  /** Secret. */
+  OAUTH_GOOGLE_CLIENT_SECRET?: string;
+  /** Further client ids (iOS, Android) whose ID tokens are accepted; likewise for each provider. */
+  OAUTH_GOOGLE_AUDIENCES?: string;
+  OAUTH_GITHUB_CLIENT_ID?: string;
+  /** Secret. */
+  OAUTH_GITHUB_CLIENT_SECRET?: string;
+  OAUTH_MICROSOFT_CLIENT_ID?: string;
+  /** Secret. */
+  OAUTH_MICROSOFT_CLIENT_SECRET?: string;
+  /** The Entra tenant id (a GUID). */
+  OAUTH_MICROSOFT_TENANT?: string;
+  /** The Services ID. */
+  OAUTH_APPLE_CLIENT_ID?: string;
+  OAUTH_APPLE_TEAM_ID?: string;
+  OAUTH_APPLE_KEY_ID?: string;
+  /** Secret: the PKCS#8 PEM key Apple issued, which signs the client secret JWT. */
+  OAUTH_APPLE_PRIVATE_KEY?: string;
+  /** Organization domain verification (src/config/org-domains-env.ts): the DNS-over-HTTPS JSON endpoint, and its deadline. */
+  ORG_DNS_RESOLVER_URL?: string;
+  ORG_DNS_TIMEOUT_MS?: string;
 }

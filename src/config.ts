@@ -12,15 +12,23 @@ import {
   parseDialectPolicyEnv,
   parseDialectsEnv,
 } from "./config/dialects-env";
+import { parseFirebaseScryptEnv } from "./config/firebase-scrypt-env";
 import { issuerFacts, parseDevOutboxEnv, parseIssuerEnv } from "./config/issuer-env";
 import { type MailConfig, parseMailEnv } from "./config/mail-env";
+import { parseOAuthDevEnv, withDevProvider } from "./config/oauth-dev-env";
+import { type OAuthConfig, parseOAuthEnv } from "./config/oauth-env";
+import { type OrgDomainsConfig, parseOrgDomainsEnv } from "./config/org-domains-env";
+import { parseSecurityEventsEnv, type SecurityEventsConfig } from "./config/security-events-env";
 import { parseSmsEnv, type SmsConfig } from "./config/sms-env";
+import type { FirebaseScryptParams } from "./crypto/legacy-hashes/firebase-scrypt";
 import type { ScryptParams } from "./crypto/scrypt";
 import type { PrivateSigningJwk } from "./crypto/signing-keys";
 
 export { ConfigError } from "./config/config-error";
 export type { DialectMount, DialectName, DialectPolicy } from "./config/dialects-env";
 export type { MailConfig, MailProvider } from "./config/mail-env";
+export type { OAuthConfig, OAuthProvider } from "./config/oauth-env";
+export type { SecurityEventsConfig } from "./config/security-events-env";
 export type { SmsConfig, SmsProvider } from "./config/sms-env";
 
 export interface Config {
@@ -68,6 +76,14 @@ export interface Config {
    * later sign-up for its address must not replace it.
    */
   unverifiedSignIn: boolean;
+  /** OAUTH_*: social-login providers, the redirect allowlist, the provider deadline. */
+  oauth: OAuthConfig;
+  /** SECURITY_EVENT_RETENTION_DAYS: how long the security event log keeps an event. */
+  securityEvents: SecurityEventsConfig;
+  /** FIREBASE_SCRYPT_*: a Firebase project's password hash parameters, for imported accounts (null: none). */
+  firebaseScrypt: FirebaseScryptParams | null;
+  /** ORG_DNS_*: the DNS-over-HTTPS resolver organization domain verification asks, and its deadline. */
+  orgDomains: OrgDomainsConfig;
 }
 
 export function parseConfig(env: Record<string, unknown>): Config {
@@ -79,10 +95,39 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const devOutbox = parseDevOutboxEnv(env, facts);
   const dialects = parseDialectsEnv(env);
   const dialectPolicy = parseDialectPolicyEnv(env);
-  if (!issuer.ok || !core.ok || !mail.ok || !sms.ok || !devOutbox.ok || !dialects.ok || !dialectPolicy.ok) {
-    const problems = [issuer, core, mail, sms, devOutbox, dialects, dialectPolicy].flatMap((section) =>
-      section.ok ? [] : section.problems,
-    );
+  const oauth = parseOAuthEnv(env);
+  const oauthDev = parseOAuthDevEnv(env, facts);
+  const securityEvents = parseSecurityEventsEnv(env);
+  const firebaseScrypt = parseFirebaseScryptEnv(env);
+  const orgDomains = parseOrgDomainsEnv(env);
+  if (
+    !issuer.ok ||
+    !core.ok ||
+    !mail.ok ||
+    !sms.ok ||
+    !devOutbox.ok ||
+    !dialects.ok ||
+    !dialectPolicy.ok ||
+    !oauth.ok ||
+    !oauthDev.ok ||
+    !securityEvents.ok ||
+    !firebaseScrypt.ok ||
+    !orgDomains.ok
+  ) {
+    const problems = [
+      issuer,
+      core,
+      mail,
+      sms,
+      devOutbox,
+      dialects,
+      dialectPolicy,
+      oauth,
+      oauthDev,
+      securityEvents,
+      firebaseScrypt,
+      orgDomains,
+    ].flatMap((section) => (section.ok ? [] : section.problems));
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   const vars = core.value;
@@ -119,5 +164,10 @@ export function parseConfig(env: Record<string, unknown>): Config {
     dialectPolicy: dialectPolicy.value,
     unverifiedSignIn:
       vars.EMAIL_VERIFICATION === "optional" || dialectsSignInUnverified(dialects.value, dialectPolicy.value),
+    // OAUTH_DEV_PROVIDER appends the built-in dev identity provider (local ISSUER only).
+    oauth: withDevProvider(oauth.value, oauthDev.value, issuer.value),
+    securityEvents: securityEvents.value,
+    firebaseScrypt: firebaseScrypt.value,
+    orgDomains: orgDomains.value,
   };
 }

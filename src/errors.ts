@@ -42,7 +42,34 @@ export const DIALECT_ERROR_CODES = [
  * a dialect anyway, it answers at the native status in that dialect's generic shape (dialectRefusal).
  * A new code that a dialect route can produce belongs in DIALECT_ERROR_CODES, worded by every dialect.
  */
-export const NATIVE_ONLY_ERROR_CODES = ["api_key_not_found", "api_key_rolled", "too_many_api_keys"] as const;
+export const NATIVE_ONLY_ERROR_CODES = [
+  "api_key_not_found",
+  "api_key_rolled",
+  "too_many_api_keys",
+  "oauth_provider_not_found",
+  "oauth_redirect_not_allowed",
+  "oauth_state_invalid",
+  "oauth_credential_invalid",
+  "oauth_email_unverified",
+  "oauth_identity_taken",
+  "oauth_provider_unavailable",
+  "oauth_identity_not_found",
+  "oauth_last_sign_in_method",
+  "org_not_found",
+  "org_slug_taken",
+  "org_forbidden",
+  "member_not_found",
+  "last_owner",
+  "invitation_not_found",
+  "invalid_invitation",
+  "invitation_email_mismatch",
+  "already_member",
+  "domain_not_found",
+  "domain_taken",
+  "public_mail_domain",
+  "domain_verification_failed",
+  "flow_not_found",
+] as const;
 
 export const ERROR_CODES = [...DIALECT_ERROR_CODES, ...NATIVE_ONLY_ERROR_CODES] as const;
 

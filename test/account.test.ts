@@ -28,6 +28,7 @@ describe("GET /v1/me", () => {
         "email_verified",
         "first_name",
         "id",
+        "identities",
         "last_name",
         "name",
         "phone",

@@ -133,7 +133,7 @@ describe("client_credentials refusals (RFC 6749 §5.2)", () => {
     const { key } = await accountWithKey();
     const auth = { headers: basic(key.id, key.api_key) };
     await expectOAuthError(await exchange({ ...auth, form: { scope: "verify" } }), 400, "invalid_request");
-    for (const grant_type of ["password", "refresh_token", "authorization_code", "CLIENT_CREDENTIALS"]) {
+    for (const grant_type of ["password", "refresh_token", "AUTHORIZATION_CODE", "CLIENT_CREDENTIALS"]) {
       await expectOAuthError(await exchange({ ...auth, form: { grant_type } }), 400, "unsupported_grant_type");
     }
   });

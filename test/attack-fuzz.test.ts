@@ -22,10 +22,10 @@ import { call } from "./support/http";
 
 const SEED = 20_261_122;
 const RUNS_PER_ROUTE = 60;
-const HTML_PAGES = /^\/(verify-email|reset-password)$/;
+const HTML_PAGES = /^\/(verify-email|reset-password|accept-invitation)$/;
 /** The OAuth token endpoint answers RFC 6749 §5.2's `{error}` instead (a 429 stays a problem). */
 const OAUTH_ENDPOINT = "/v1/oauth/token";
-const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_scope", "unsupported_grant_type"];
+const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_scope", "unsupported_grant_type", "invalid_grant"];
 
 /** Every method and path the app routes, parameters kept as `:name`; middleware (`ALL /*`) left out. */
 const ROUTES = [

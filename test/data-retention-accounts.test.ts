@@ -7,7 +7,17 @@ import { getServiceContext } from "../src/context";
 import { runDataRetention } from "../src/services/data-retention";
 import { requiredEnv } from "./support/mail";
 import { accountsLeft, dependentsOf, insertAccount, insertCodeFailure } from "./support/retention-account-rows";
-import { DAY, insertCode, insertSession, now, remaining, runScheduled } from "./support/retention-rows";
+import {
+  DAY,
+  insertCode,
+  insertOAuthFlow,
+  insertOAuthSignInCode,
+  insertSession,
+  insertUser,
+  now,
+  remaining,
+  runScheduled,
+} from "./support/retention-rows";
 
 /** Verification required and no dialect mounted: the only setting in which a never-verified account never signed in. */
 const squatCleanupEnv: Bindings = { ...requiredEnv, DIALECTS: "" };
@@ -109,5 +119,21 @@ describe("the scheduled deletion of never-verified accounts", () => {
     expect(await accountsLeft([user])).toEqual([user]);
     await runScheduled(squatCleanupEnv);
     expect(await accountsLeft([user])).toEqual([]);
+  });
+});
+
+describe("the scheduled retention of social-login flows and sign-in codes", () => {
+  it("deletes those expired more than a day ago and keeps live and recent ones", async () => {
+    const user = await insertUser();
+    const t = now();
+    const goneFlow = await insertOAuthFlow(t - 2 * DAY);
+    const keptFlows = [await insertOAuthFlow(t + 600), await insertOAuthFlow(t - 3600)];
+    const goneCode = await insertOAuthSignInCode(user, t - 2 * DAY);
+    const keptCodes = [await insertOAuthSignInCode(user, t + 300), await insertOAuthSignInCode(user, t - 3600)];
+
+    await runScheduled();
+
+    expect(await remaining("oauth_flows", [goneFlow, ...keptFlows])).toEqual([...keptFlows].sort());
+    expect(await remaining("oauth_sign_in_codes", [goneCode, ...keptCodes])).toEqual([...keptCodes].sort());
   });
 });

@@ -2,9 +2,10 @@
 // its own shapes or anything at all, any content type, good and bad tokens): never a 5xx, and every
 // refusal Bookings' own JSON (`{"detail"}`, simplejwt's token refusal, or DRF's field-error map),
 // never a problem document or a stack trace.
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect, vi } from "vitest";
 import { bookingsAccount } from "./support/dialect-bookings";
 import { fuzzEveryRoute } from "./support/dialect-fuzz";
+import { installFakeIdp } from "./support/fake-idp";
 import { ACCESS, EMAIL, REFRESH, type Shape } from "./support/fuzz-inputs";
 
 /** Bookings' request bodies, as its document and simplejwt's clients send them. */
@@ -48,6 +49,14 @@ function expectBookingsShape(body: Record<string, unknown>, label: string): void
     for (const message of messages as unknown[]) expect(typeof message, label).toBe("string");
   }
 }
+
+// The social route asks Google: the fake identity provider answers, so no test reaches the internet.
+beforeEach(() => {
+  installFakeIdp();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 fuzzEveryRoute({
   mount: { name: "bookings", prefix: "" },

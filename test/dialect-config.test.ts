@@ -15,6 +15,7 @@ describe("the dialects' policy knobs", () => {
       napApiKeys: [],
       napApiKeyRequired: false,
       bioentrustProductName: "BioEntrust",
+      napOrgsRequired: false,
     });
   });
 
@@ -25,6 +26,7 @@ describe("the dialects' policy knobs", () => {
       DIALECT_WOLFPAL_UNCONFIRMED_LOGIN: "false",
       DIALECT_NAP_API_KEYS: ` ${key} , other-client-key-98765 ,`,
       DIALECT_BIOENTRUST_PRODUCT_NAME: "Acme",
+      DIALECT_NAP_ORGS_REQUIRED: "true",
     }).dialectPolicy;
     expect(policy).toEqual({
       bookingsUnknownReset: "ok",
@@ -32,6 +34,7 @@ describe("the dialects' policy knobs", () => {
       napApiKeys: [key, "other-client-key-98765"],
       napApiKeyRequired: true,
       bioentrustProductName: "Acme",
+      napOrgsRequired: true,
     });
   });
 
@@ -41,6 +44,7 @@ describe("the dialects' policy knobs", () => {
     ["DIALECT_NAP_API_KEYS", "short"],
     ["DIALECT_NAP_API_KEYS", "a key with spaces in it"],
     ["DIALECT_BIOENTRUST_PRODUCT_NAME", "x".repeat(101)],
+    ["DIALECT_NAP_ORGS_REQUIRED", "sometimes"],
   ])("refuses %s=%s, naming the variable but not its value", (variable, value) => {
     const message = refusalOf({ [variable]: value });
     expect(message).toContain(variable);

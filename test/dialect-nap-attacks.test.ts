@@ -178,9 +178,10 @@ describe("NAP login of an account with a second factor", () => {
 describe("every NAP route is gated per IP", { timeout: 120_000 }, () => {
   const routes = dialectRoutes({ name: "nap", prefix: "" });
 
-  it("is found from the router: the swagger's seven operations", () => {
+  it("is found from the router: the swagger's seven operations and the flow's organization choice", () => {
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual([
       "GET /api/auth/flow/:flowId",
+      "POST /api/auth/flow/:flowId/org",
       "POST /api/auth/login",
       "POST /api/auth/logout",
       "POST /api/auth/refresh",

@@ -52,9 +52,9 @@ describe("NAP validation: 400 ErrorResponse saying what is wrong", () => {
     await expectNapError(await signup({ ...base(), ...changes }), 400, message);
   });
 
-  it("an invite token: invitations are not available yet (organizations come later); nothing stored", async () => {
+  it("an unknown invite token: the swagger's 401 (test/dialect-nap-orgs-signup.test.ts); nothing stored", async () => {
     const json = { ...base(), inviteToken: "inv_0123456789" };
-    await expectNapError(await signup(json), 400, "inviteToken cannot be used: invitations are not available yet");
+    await expectNapError(await signup(json), 401, /invite token/);
     const row = await env.DB.prepare("SELECT id FROM users WHERE email = ?").bind(json.email).first();
     expect(row).toBeNull();
   });

@@ -24,8 +24,9 @@ const SHAPES: Record<string, Shape[]> = {
   login: [{ fields: ["email", "password", "flowReturnTo"], required: ["email", "password"] }],
   send: [{ fields: ["email"], required: ["email"] }],
   verify: [{ fields: ["token"], required: ["token"] }],
+  org: [{ fields: ["orgId"], required: ["orgId"] }],
 };
-const NAP_PATH = /^\/api\/auth\/(signup|login|refresh|logout|verify-email\/(send|verify)|flow\/[^/]+)$/;
+const NAP_PATH = /^\/api\/auth\/(signup|login|refresh|logout|verify-email\/(send|verify)|flow\/[^/]+(\/org)?)$/;
 
 /** X-NAP-Session-Token and X-NAP-Refresh-Token: absent, the live ones, swapped, or any text. */
 const tokenHeader = fc.oneof(
@@ -64,7 +65,7 @@ async function answerCheck(request: Request, response: Response): Promise<void> 
 describe("fuzzing every NAP route", () => {
   const routes = dialectRoutes({ name: "nap", prefix: "" });
 
-  it("walks all seven", () => expect(routes).toHaveLength(7));
+  it("walks all eight (the swagger's seven and the flow's organization choice)", () => expect(routes).toHaveLength(8));
 
   routes.forEach((route, index) => {
     it(`${route.method} ${route.path}: never 5xx, every 4xx NAP's ErrorResponse without a stack trace`, async () => {

@@ -76,3 +76,68 @@ describe("the hot statements' query plans", () => {
     expect(scans).toEqual([]);
   });
 });
+
+describe("the security event log's statements' query plans", () => {
+  it("search an index to append, page a subject's and an organization's events, and apply retention", async () => {
+    const { createDatabase } = await import("../src/storage/database");
+    const { insertSecurityEvent, listSecurityEventRows } = await import("../src/storage/security-event-store");
+    const { deleteExpiredRows, RETENTION_SPECS } = await import("../src/storage/retention-store");
+    const { db: recording, statements } = recordingDatabase();
+    const db = createDatabase(recording);
+    const now = Math.floor(Date.now() / 1000);
+    const id = crypto.randomUUID();
+    await insertSecurityEvent(db, { id, createdAt: now, type: "sign_in_failed", subjectUserId: id, detail: "{}" });
+    const after = { createdAt: now + 1, id };
+    await listSecurityEventRows(db, { subjectUserId: id, after, limit: 51 });
+    await listSecurityEventRows(db, { orgId: id, after, limit: 51 });
+    const spec = RETENTION_SPECS.find((entry) => entry.name === "security_events");
+    if (!spec) throw new Error("no retention rule for security_events");
+    const policy = { now, securityEventSeconds: 90 * 86_400 } as Parameters<typeof deleteExpiredRows>[2];
+    await deleteExpiredRows(db, spec, policy, 1000);
+
+    expect(statements.size).toBe(4);
+    const problems: string[] = [];
+    for (const sql of statements.keys()) {
+      const plan = await planOf(sql);
+      // A page must come off the index in order: a temporary B-tree would sort the subject's whole history.
+      if (plan.some((detail) => isScan(detail) || /TEMP B-TREE/.test(detail)))
+        problems.push(`${sql}\n  ${plan.join("\n  ")}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("the organization statements' query plans", () => {
+  it("search an index for the membership read of every scoped token issue, the accept and the removal", async () => {
+    const statements = [
+      // findActiveMembership (every refresh of a scoped session, every org route)
+      "select * from memberships inner join organizations on organizations.id = memberships.organization_id where memberships.organization_id = ? and memberships.user_id = ? and organizations.deleted_at is null and memberships.status = 'active'",
+      // listActiveMemberships (GET /v1/orgs)
+      "select * from memberships inner join organizations on organizations.id = memberships.organization_id where memberships.user_id = ? and organizations.deleted_at is null and memberships.status = 'active'",
+      // acceptInvitation's consuming UPDATE
+      "update invitations set accepted_at = ? where token_hash = ? and email = ? and accepted_at is null and revoked_at is null and expires_at > ? and not exists (select 1 from memberships where memberships.organization_id = invitations.organization_id and memberships.user_id = ?)",
+      // removeMember's session clearing
+      "update sessions set active_organization_id = null where user_id = ? and active_organization_id = ?",
+      // softDeleteOrganization's session clearing
+      "update sessions set active_organization_id = null where active_organization_id = ?",
+      // the last-owner guard's count
+      "select count(*) from memberships as other where other.organization_id = ? and other.role = 'owner' and other.status = 'active' and other.user_id != ?",
+    ];
+    const scans: string[] = [];
+    for (const sql of statements) {
+      const plan = await planOf(sql);
+      if (plan.some(isScan)) scans.push(`${sql}\n  ${plan.join("\n  ")}`);
+    }
+    expect(scans).toEqual([]);
+  });
+});
+
+describe("the admin API's listing", () => {
+  it("pages users by creation time off an index, without a sort of the whole table", async () => {
+    // listUsers' keyset page (created range, then the cursor), newest first.
+    const sql =
+      "select * from users where users.created_at > ? and users.created_at < ? and (users.created_at < ? or (users.created_at = ? and users.id < ?)) order by users.created_at desc, users.id desc limit ?";
+    const plan = await planOf(sql);
+    expect(plan.filter((detail) => isScan(detail) || /TEMP B-TREE/.test(detail))).toEqual([]);
+  });
+});

@@ -4,6 +4,7 @@ import { benchApiKeys } from "./api-keys.mjs";
 import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { cremaLogInRequest, cremaSessionCheckRequest, cremaSignUpOne, cremaSignUpRequest } from "./dialects.mjs";
 import { CONNECTIONS, measureScenario, profileScenario } from "./load.mjs";
+import { benchOAuth, OAUTH_BENCH_VARS } from "./oauth.mjs";
 import { runSoak } from "./soak.mjs";
 import { BENCH_PASSWORD, callJson, getRequest, jsonRequest, SingleUsePool, uniqueEmail } from "./traffic.mjs";
 import { applyLocalMigrations, makeTempDir, startDevServer } from "./wrangler.mjs";
@@ -98,7 +99,12 @@ export function meRequest(accessToken) {
 
 /** The full set at the configured password policy, then the soak on the same server. */
 export async function benchEdgeAuthDefault(options) {
-  const server = await startEdgeAuth({ label: "default", prebuiltEntry: options.prebuiltEntry });
+  // OAUTH_BENCH_VARS: the dev identity provider, for social login's scenarios (bench/lib/oauth.mjs).
+  const server = await startEdgeAuth({
+    label: "default",
+    prebuiltEntry: options.prebuiltEntry,
+    vars: OAUTH_BENCH_VARS,
+  });
   console.log(`edge-auth (PASSWORD_SCRYPT from wrangler.toml) on ${server.origin}`);
   try {
     const run = (scenario) => measureScenario({ origin: server.origin, devPid: server.pid, ...scenario });
@@ -139,6 +145,7 @@ export async function benchEdgeAuthDefault(options) {
     });
     Object.assign(scenarios, await benchDialects(run, server.origin, options));
     Object.assign(scenarios, await benchApiKeys(run, server.origin, accessToken, options));
+    Object.assign(scenarios, await benchOAuth(run, server.origin));
     const profiles = options.profile ? await profileEdgeAuth(server, accessToken, refreshTokens) : undefined;
     const soak = options.soakSeconds > 0 ? await runSoak({ server, accessToken, refreshTokens, options }) : null;
     return {

@@ -104,6 +104,14 @@ export function computeDerived(results) {
     derived.api_key_verify_cpu_over_plain_verify = round(cpu(main.token_verify_api_key) / cpu(main.token_verify));
     derived.client_credentials_cpu_over_bearer_me = round(cpu(main.client_credentials) / cpu(main.me_beside_api_keys));
   }
+  if (main.oauth_callback) {
+    // Issue 12: social login's callback and code exchange against a password-less token issue
+    // (refresh) measured right beside them (target: each under 2×).
+    derived.oauth_callback_cpu_over_refresh = round(cpu(main.oauth_callback) / cpu(main.refresh_beside_oauth));
+    derived.oauth_code_exchange_cpu_over_refresh = round(
+      cpu(main.oauth_code_exchange) / cpu(main.refresh_beside_oauth),
+    );
+  }
   if (peer) {
     derived.peer = {
       session_check_me_over_get_session: round(rps(main.me) / rps(peer.get_session)),
@@ -155,6 +163,21 @@ function targets(derived) {
         1.2,
         "<=",
         "POST /v1/token/verify with a key vs GET /v1/me with an access token, measured side by side",
+      ),
+    );
+  }
+  if (derived.oauth_callback_cpu_over_refresh !== undefined) {
+    const note = "against the dev identity provider, beside POST /v1/token/refresh";
+    list.push(
+      target("social callback / token refresh (CPU/request)", derived.oauth_callback_cpu_over_refresh, 2, "<=", note),
+    );
+    list.push(
+      target(
+        "social code exchange / token refresh (CPU/request)",
+        derived.oauth_code_exchange_cpu_over_refresh,
+        2,
+        "<=",
+        note,
       ),
     );
   }

@@ -41,6 +41,7 @@ export const DIALECT_PATHS = {
       "/api/auth/signup",
       "/api/auth/login",
       "/api/auth/flow/:flowId",
+      "/api/auth/flow/:flowId/org",
       "/api/auth/refresh",
       "/api/auth/logout",
       "/api/auth/verify-email/send",

@@ -83,6 +83,11 @@ export interface DialectPolicy {
   napApiKeyRequired: boolean;
   /** DIALECT_BIOENTRUST_PRODUCT_NAME: what GET /user/home welcomes to. */
   bioentrustProductName: string;
+  /**
+   * DIALECT_NAP_ORGS_REQUIRED (default false): NAP's sign-up needs an invite token or an address at a
+   * domain an organization verified (policy restrict or auto_join); else 401.
+   */
+  napOrgsRequired: boolean;
 }
 
 const PolicyEnv = z.object({
@@ -101,6 +106,7 @@ const PolicyEnv = z.object({
   ),
   DIALECT_NAP_REQUIRE_API_KEY: trueOrFalse("false"),
   DIALECT_BIOENTRUST_PRODUCT_NAME: withDefault(z.string().max(100, "must be at most 100 characters"), "BioEntrust"),
+  DIALECT_NAP_ORGS_REQUIRED: trueOrFalse("false"),
 });
 
 export function parseDialectPolicyEnv(env: Record<string, unknown>): Parsed<DialectPolicy> {
@@ -115,6 +121,7 @@ export function parseDialectPolicyEnv(env: Record<string, unknown>): Parsed<Dial
       napApiKeys: vars.DIALECT_NAP_API_KEYS,
       napApiKeyRequired: vars.DIALECT_NAP_REQUIRE_API_KEY || vars.DIALECT_NAP_API_KEYS.length > 0,
       bioentrustProductName: vars.DIALECT_BIOENTRUST_PRODUCT_NAME,
+      napOrgsRequired: vars.DIALECT_NAP_ORGS_REQUIRED,
     },
   };
 }

@@ -26,6 +26,8 @@ export interface AccessTokenSubject {
   amr: string[];
   org?: string;
   role?: string;
+  /** With `org`: the organization's slug at the time of issue. */
+  org_slug?: string;
   /**
    * Only on a client_credentials token (RFC 6749 §4.4, RFC 9068 §2.2.3): the API key it was exchanged
    * for, and the key's scopes (space-separated). Its `sid` is then the key's id, which names no session.
@@ -131,7 +133,7 @@ function selectVerificationKey(keys: KeySet, header: JWTHeaderParameters): Crypt
 
 function readClaims(payload: JWTPayload): AccessTokenClaims | null {
   const { sub, sid, jti, iat, exp, email, email_verified, amr, iss, aud, org, role, client_id, scope } = payload;
-  const { phone_number, phone_number_verified } = payload;
+  const { phone_number, phone_number_verified, org_slug } = payload;
   const strings = [sub, sid, jti, email, iss].every((value) => typeof value === "string");
   if (!strings || typeof aud !== "string" || typeof email_verified !== "boolean") return null;
   if (typeof iat !== "number" || typeof exp !== "number") return null;
@@ -151,6 +153,7 @@ function readClaims(payload: JWTPayload): AccessTokenClaims | null {
     ...(typeof phone_number_verified === "boolean" ? { phone_number_verified } : {}),
     ...(typeof org === "string" ? { org } : {}),
     ...(typeof role === "string" ? { role } : {}),
+    ...(typeof org_slug === "string" ? { org_slug } : {}),
     ...(typeof client_id === "string" ? { client_id } : {}),
     ...(typeof scope === "string" ? { scope } : {}),
   };

@@ -3,6 +3,7 @@
 
 import { timingSafeEqual } from "./constant-time";
 import { decodeBase64, encodeBase64, utf8 } from "./encoding";
+import { type LegacyHashOptions, legacyFormatOf, verifyLegacyHash } from "./legacy-hashes";
 import { randomBytes } from "./random";
 import { type ScryptParams, scrypt } from "./scrypt";
 
@@ -41,7 +42,13 @@ export async function verifyPassword(
   password: string,
   stored: string,
   policy: ScryptParams,
+  legacy: LegacyHashOptions = { firebaseScrypt: null },
 ): Promise<PasswordVerification> {
+  // An imported hash (bcrypt, Django, werkzeug, …) that matches is always replaced by ours.
+  if (legacyFormatOf(stored)) {
+    const valid = await verifyLegacyHash(password, stored, legacy);
+    return { valid, needsRehash: valid };
+  }
   const parsed = parsePhc(stored);
   if (!parsed) return { valid: false, needsRehash: false };
   const key = await scrypt(normalizePassword(password), parsed.salt, parsed.params, parsed.key.length);

@@ -117,7 +117,7 @@ async function verifyEmailAddress(c: Context<AppEnv>): Promise<Response> {
 
 async function signIn(c: Context<AppEnv>): Promise<Response> {
   const input = await readBody(c, SignInFields);
-  const result = await logIn(c.get("services"), input, bioentrustClient(c), VERIFIED);
+  const result = await logIn(c.get("services"), input, bioentrustClient(c), VERIFIED, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   // No step for a second factor in this document, and a password alone must not open this account.
   if (result.value.kind === "mfa_required") return c.json(SECOND_FACTOR, 401, NO_STORE);
@@ -149,7 +149,7 @@ async function signOut(c: Context<AppEnv>): Promise<Response> {
 }
 
 async function refreshAccess(c: Context<AppEnv>): Promise<Response> {
-  const result = await refreshSession(c.get("services"), presentedRefreshToken(c));
+  const result = await refreshSession(c.get("services"), presentedRefreshToken(c), requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json({ token: { access: result.value.accessToken } }, 200, NO_STORE);
 }

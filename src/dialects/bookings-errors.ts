@@ -79,6 +79,7 @@ const DOCUMENTED = new Set([
   "token",
   "access_token",
   "otp",
+  "access_code",
 ]);
 
 const wireFieldOf = (field: string): string => {

@@ -21,7 +21,7 @@ const common = {
 const verifyOperation = (path: string): DialectOperation => ({
   method: "post",
   path,
-  summary: "Exchange the mailed 6-digit code for a single-use reset token",
+  summary: "The mailed code for a single-use reset token",
   body: z.object({ email: z.string(), otp: z.string().describe("The 6-digit code from the mail") }),
   responses: {
     200: { description: "Verified", schema: z.object({ detail: z.string(), token: z.string() }) },
@@ -36,9 +36,17 @@ const verifyOperation = (path: string): DialectOperation => ({
 const socialOperation = (path: string): DialectOperation => ({
   method: "post",
   path,
-  summary: "Sign in with Google (not built yet)",
+  summary: "Google sign-in (popup code or ID token)",
   body: z.object({ access_code: z.string() }),
-  responses: { 404: { description: "Not found.", schema: Detail }, 429: common[429] },
+  responses: {
+    200: { description: "Logged in", schema: Pair },
+    201: { description: "User created successfully!", schema: Pair.extend({ detail: z.string() }) },
+    400: common[400],
+    401: { description: "Invalid, expired or revoked", schema: TokenNotValid },
+    403: { description: "Unverified address, or a second factor", schema: Detail },
+    503: { description: "Google could not be reached", schema: Detail },
+    429: common[429],
+  },
 });
 
 export const BOOKINGS_OPERATIONS: DialectOperation[] = [

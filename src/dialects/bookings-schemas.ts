@@ -90,3 +90,6 @@ export const ConfirmFields = z
     context.addIssue({ code: "custom", message: REQUIRED, path: [missing], input: undefined });
     return z.NEVER;
   });
+
+/** /auth/social/google-oauth2: a Google code from the popup, or an ID token. */
+export const SocialFields = z.object({ access_code: secret(MAX_TOKEN) });

@@ -27,6 +27,7 @@ import {
   ResetRequestFields,
   VerifyFields,
 } from "./bookings-schemas";
+import { socialSignIn } from "./bookings-social";
 import type { Dialect } from "./dialect";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
@@ -57,7 +58,7 @@ async function register(c: Context<AppEnv>): Promise<Response> {
 
 async function obtainPair(c: Context<AppEnv>): Promise<Response> {
   const { email, password } = await readBody(c, LoginFields);
-  const result = await logIn(c.get("services"), { email, password }, clientInfo(c));
+  const result = await logIn(c.get("services"), { email, password }, clientInfo(c), {}, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   if (result.value.kind === "mfa_required") {
     // simplejwt has no step for a second factor, and a password alone must not open this account.
@@ -69,7 +70,7 @@ async function obtainPair(c: Context<AppEnv>): Promise<Response> {
 
 async function refreshPair(c: Context<AppEnv>): Promise<Response> {
   const refreshToken = await readBody(c, RefreshFields);
-  const result = await refreshSession(c.get("services"), refreshToken);
+  const result = await refreshSession(c.get("services"), refreshToken, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json(tokenPair(result.value), 200, NO_STORE);
 }
@@ -115,11 +116,6 @@ async function confirmReset(c: Context<AppEnv>): Promise<Response> {
   return c.json({ detail: "Password reset successfully" }, 200, NO_STORE);
 }
 
-/** Social sign-in is its own issue: until it lands, the documented backend answers DRF's 404. */
-function socialNotYet(): never {
-  throw new AppError({ code: "not_found", reason: "social login not built yet" });
-}
-
 const routes = new Hono<AppEnv>();
 routes.post("/auth/register/", gate("sign_up"), register);
 routes.post("/auth/token/", gate("log_in"), obtainPair);
@@ -131,8 +127,8 @@ routes.post("/auth/password/reset/", gate("request_password_reset"), requestRese
 routes.post("/auth/password/reset/verify", gate("redeem_code"), verifyCode);
 routes.post("/auth/password/reset/verify/", gate("redeem_code"), verifyCode);
 routes.post("/auth/password/reset/confirm/", gate("redeem_code"), confirmReset);
-routes.post("/auth/social/google-oauth2", gate("log_in"), socialNotYet);
-routes.post("/auth/social/google-oauth2/", gate("log_in"), socialNotYet);
+routes.post("/auth/social/google-oauth2", gate("social_sign_in"), socialSignIn);
+routes.post("/auth/social/google-oauth2/", gate("social_sign_in"), socialSignIn);
 
 export const bookings: Dialect = {
   routes,

@@ -10,6 +10,7 @@ import { requireCallerFrom } from "../routes/http/bearer";
 import { readBody } from "../routes/http/body";
 import { clientInfo } from "../routes/http/client";
 import { gate } from "../routes/http/rate-limit";
+import { requestScope } from "../routes/http/request-scope";
 import { readBearerToken } from "../routes/http/token-transport";
 import { logIn } from "../services/account-service";
 import type { ClientInfo } from "../services/context";
@@ -81,7 +82,7 @@ async function registerUser(c: Context<AppEnv>): Promise<Response> {
 
 async function logInUser(c: Context<AppEnv>): Promise<Response> {
   const input = await readBody(c, LogInFields);
-  const result = await logIn(c.get("services"), input, cremaClient(c), VERIFICATION);
+  const result = await logIn(c.get("services"), input, cremaClient(c), VERIFICATION, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   if (result.value.kind === "mfa_required") {
     // crema has no step for a second factor, and a password alone must not open this account.
@@ -98,13 +99,13 @@ function describeCaller(c: Context<AppEnv>): Response {
 async function refreshAccess(c: Context<AppEnv>): Promise<Response> {
   const refreshToken = readBearerToken(c);
   if (!refreshToken) throw new AppError({ code: "invalid_token", reason: "no refresh token" });
-  const result = await refreshSession(c.get("services"), refreshToken);
+  const result = await refreshSession(c.get("services"), refreshToken, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json({ access_token: result.value.accessToken }, 200, NO_STORE);
 }
 
 async function logOutCaller(c: Context<AppEnv>): Promise<Response> {
-  await logOut(c.get("services"), { caller: c.get("principal"), refreshToken: null });
+  await logOut(c.get("services"), { caller: c.get("principal"), refreshToken: null }, requestScope(c));
   return c.json({ message: "Successfully logged out" }, 200, NO_STORE);
 }
 

@@ -21,6 +21,20 @@ const ErrorResponse = z.object({
   debug: z.string().describe("A short hint for the developer"),
   code: z.number().int().describe("The HTTP status"),
 });
+/** handlers.UserFlowData; orgs are models.OrgCompat (id, name, slug, settings, createdAt, updatedAt) */
+const FlowData = z.object({
+  id: z.string(),
+  type: z.literal("login"),
+  userId: z.string(),
+  email: z.string(),
+  orgs: z.array(z.record(z.string(), z.unknown())),
+  mfaRequired: z.boolean(),
+  mfaVerified: z.boolean(),
+  returnTo: z.string().optional(),
+  createdAt: time,
+  expiresAt: time,
+});
+const LoginTokens = z.object({ message: z.string(), tokens: Tokens, requireEmailVerification: z.literal(false) });
 const Done = z.object({ success: z.boolean(), message: z.string() });
 const KeyRefusal = z.object({ error: z.enum(["Missing API key", "Invalid API key"]) });
 
@@ -43,32 +57,35 @@ export const NAP_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/api/auth/signup",
-    summary: "User Signup: the account is stored unverified; no tokens, no mail (call verify-email/send next)",
+    summary: "User Signup: stored unverified, no tokens, no mail (call verify-email/send next)",
     body: z.object({
       email: z.string(),
       password: z.string().min(8).max(32),
       confirmPassword: z.string(),
       firstName: z.string(),
       lastName: z.string(),
-      inviteToken: z.string().optional().describe("Not available yet: a non-empty one is refused (400)"),
+      inviteToken: z.string().optional().describe("Joins the invitation's organization (same address; once)"),
     }),
     headers: API_KEY,
     responses: {
       200: { description: "User Signup Result", schema: z.object({ userId: z.string(), message: z.string() }) },
-      ...invalid("Invalid input, passwords that differ, a taken email or an invite token"),
+      ...invalid("Invalid input, passwords that differ or a taken email"),
       ...common,
     },
   },
   {
     method: "post",
     path: "/api/auth/login",
-    summary: "User Login (verified accounts without a second factor; flows come with organizations)",
+    summary: "User Login (verified accounts without a second factor; several organizations: a flowId)",
     body: z.object({ email: z.string(), password: z.string(), flowReturnTo: z.string().optional() }),
     headers: API_KEY,
     responses: {
       200: {
         description: "User Login Result",
-        schema: z.object({ message: z.string(), tokens: Tokens, requireEmailVerification: z.literal(false) }),
+        schema: z.union([
+          LoginTokens,
+          z.object({ message: z.string(), flowId: z.string(), requireEmailVerification: z.literal(false) }),
+        ]),
       },
       ...invalid("Bad Request"),
       403: {
@@ -81,9 +98,22 @@ export const NAP_OPERATIONS: DialectOperation[] = [
   {
     method: "get",
     path: "/api/auth/flow/{flowId}",
-    summary: "Get User Flow Data: flows come with organizations, so none is found yet",
+    summary: "Get User Flow Data",
     headers: API_KEY,
-    responses: { ...invalid('"Flow not found"'), ...common },
+    responses: { 200: { description: "User Flow Data", schema: FlowData }, ...invalid('"Flow not found"'), ...common },
+  },
+  {
+    method: "post",
+    path: "/api/auth/flow/{flowId}/org",
+    summary: "Choose the organization: tokens scoped to it (once)",
+    body: z.object({ orgId: z.string() }),
+    headers: API_KEY,
+    responses: {
+      200: { description: "User Login Result", schema: LoginTokens },
+      ...invalid('"Flow not found"'),
+      403: { description: "Not a member", schema: ErrorResponse },
+      ...common,
+    },
   },
   {
     method: "post",

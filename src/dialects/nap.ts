@@ -13,16 +13,18 @@ import { logRefusal } from "../routes/http/problem";
 import { gate } from "../routes/http/rate-limit";
 import { requestScope } from "../routes/http/request-scope";
 import { presentedRefreshToken, readAccessToken } from "../routes/http/token-transport";
-import { logIn } from "../services/account-service";
 import { confirmEmailLink, resendVerificationCode } from "../services/email-verification-service";
 import { logOutPresented } from "../services/presented-token-logout";
 import { refreshSession } from "../services/refresh-service";
+import { logInOrStartFlow } from "../services/sign-in-flow-service";
 import { signUpUnverified } from "../services/signup-service";
 import type { IssuedTokens } from "../services/token-issuer";
 import type { Dialect } from "./dialect";
 import { API_KEY_HEADER, requireNapApiKey } from "./nap-api-key";
-import { napErrorBody, napFailureResponse } from "./nap-errors";
+import { napFailureResponse } from "./nap-errors";
 import { NAP_OPERATIONS } from "./nap-openapi";
+import { chooseNapFlowOrg, describeNapFlow, napFlowStarted, secondFactorRefusal } from "./nap-org-flow";
+import { napOrgSignUp } from "./nap-org-signup";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 export const SESSION_HEADER = "X-NAP-Session-Token";
@@ -51,14 +53,9 @@ const SignUpFields = z
   .refine((fields) => fields.password === fields.confirmPassword, {
     message: "does not match password",
     path: ["confirmPassword"],
-  })
-  .refine((fields) => !fields.inviteToken, {
-    // Organizations (and so invitations) are a later issue: an invite is refused, never ignored.
-    message: "cannot be used: invitations are not available yet",
-    path: ["inviteToken"],
   });
 
-/** flowReturnTo is accepted and unused until flows come with organizations. */
+/** flowReturnTo is kept on a flow (several organizations) and handed back by GET /api/auth/flow/{flowId}. */
 const LogInFields = z.object({ email: required(320), password: required(1024), flowReturnTo: text(2048).optional() });
 const EmailFields = z.object({ email: required(320) });
 const TokenFields = z.object({ token: required(1024) });
@@ -96,42 +93,49 @@ const napTokens = (tokens: IssuedTokens) => ({
 const missingHeaders = (message: string) => new AppError({ code: "invalid_request", issues: [{ field: "", message }] });
 
 async function signUpUser(c: Context<AppEnv>): Promise<Response> {
-  const { email, password, firstName, lastName } = await readBody(c, SignUpFields);
-  const result = await signUpUnverified(c.get("services"), { email, password, profile: { firstName, lastName } });
+  const { email, password, firstName, lastName, inviteToken } = await readBody(c, SignUpFields);
+  const input = { email, password, profile: { firstName, lastName } };
+  // An invite token, or (organizations required) the address's domain, decides first.
+  const decided = await napOrgSignUp(c, input, inviteToken);
+  if (decided) return decided;
+  const result = await signUpUnverified(c.get("services"), input);
   if (!result.ok) throw new AppError(result.error);
   // No tokens and no mail: the SDK's client asks for the verification email next.
   return c.json({ userId: result.value.id, message: "Signup successful; verify your email to log in." }, 200, NO_STORE);
 }
 
 async function logInUser(c: Context<AppEnv>): Promise<Response> {
-  const { email, password } = await readBody(c, LogInFields);
+  const { email, password, flowReturnTo } = await readBody(c, LogInFields);
   // NAP's accounts sign in only once verified, whatever EMAIL_VERIFICATION says for /v1.
-  const result = await logIn(c.get("services"), { email, password }, clientInfo(c), { verification: "required" });
+  const result = await logInOrStartFlow(
+    c.get("services"),
+    { email, password },
+    clientInfo(c),
+    { verification: "required" },
+    requestScope(c),
+    flowReturnTo,
+  );
   if (!result.ok && result.error.code === "email_not_verified") {
     // Only after a correct password (the core's order), in the swagger's 403 UserLoginResult.
     logRefusal(result.error);
     return c.json({ message: "Verify your email address to log in.", requireEmailVerification: true }, 403, NO_STORE);
   }
   if (!result.ok) throw new AppError(result.error);
-  if (result.value.kind === "mfa_required") {
-    // NAP's second-factor step comes with its flows (organizations issue); a password alone must not do.
-    const message = "This account signs in with a second factor, which this sign-in does not offer yet.";
-    return c.json(napErrorBody(401, message, "second factor required"), 401, NO_STORE);
+  const outcome = result.value;
+  // NAP has no second-factor step: a password alone must not do, whether or not a flow would follow.
+  if (outcome.kind === "mfa_required" || (outcome.kind === "flow" && outcome.due.includes("mfa"))) {
+    return c.json(secondFactorRefusal(), 401, NO_STORE);
   }
-  const body = { message: "Login successful", tokens: napTokens(result.value.tokens), requireEmailVerification: false };
+  if (outcome.kind === "flow") return c.json(napFlowStarted(outcome), 200, NO_STORE);
+  const body = { message: "Login successful", tokens: napTokens(outcome.tokens), requireEmailVerification: false };
   return c.json(body, 200, NO_STORE);
-}
-
-/** Flows come with organizations (a later issue): no flow exists yet, so none is found. */
-function describeFlow(): never {
-  throw new AppError({ code: "invalid_request", issues: [{ field: "", message: "Flow not found" }] });
 }
 
 async function refreshTokens(c: Context<AppEnv>): Promise<Response> {
   const services = c.get("services");
   const refreshToken = presentedRefreshToken(c, services.config, undefined, REFRESH_SOURCES);
   if (!refreshToken) throw missingHeaders(`Send the refresh token in ${REFRESH_HEADER}.`);
-  const result = await refreshSession(services, refreshToken);
+  const result = await refreshSession(services, refreshToken, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json({ tokens: napTokens(result.value) }, 200, NO_STORE);
 }
@@ -167,6 +171,7 @@ export const NAP_PATHS = {
   signup: "/api/auth/signup",
   login: "/api/auth/login",
   flow: "/api/auth/flow/:flowId",
+  flowOrg: "/api/auth/flow/:flowId/org",
   refresh: "/api/auth/refresh",
   logout: "/api/auth/logout",
   sendVerification: "/api/auth/verify-email/send",
@@ -179,7 +184,8 @@ for (const path of Object.values(NAP_PATHS)) routes.use(path, requireNapApiKey);
 routes.post(NAP_PATHS.signup, gate("sign_up"), signUpUser);
 routes.post(NAP_PATHS.login, gate("log_in"), logInUser);
 // A flow id will be a secret handle: looking one up is gated like redeeming a code.
-routes.get(NAP_PATHS.flow, gate("redeem_code"), describeFlow);
+routes.get(NAP_PATHS.flow, gate("redeem_code"), describeNapFlow);
+routes.post(NAP_PATHS.flowOrg, gate("redeem_code"), (c) => chooseNapFlowOrg(c, napTokens));
 routes.post(NAP_PATHS.refresh, gate("refresh_session"), refreshTokens);
 routes.post(NAP_PATHS.logout, gate("end_session"), logOutUser);
 routes.post(NAP_PATHS.sendVerification, gate("resend_verification"), sendVerificationEmail);

@@ -11,6 +11,7 @@ import { requireCallerFrom } from "../routes/http/bearer";
 import { readBody } from "../routes/http/body";
 import { clientInfo } from "../routes/http/client";
 import { gate } from "../routes/http/rate-limit";
+import { requestScope } from "../routes/http/request-scope";
 import { logIn } from "../services/account-service";
 import { completeMfaChallenge } from "../services/mfa-service";
 import { recoveryCodeFactor } from "../services/recovery-codes";
@@ -79,7 +80,7 @@ async function register(c: Context<AppEnv>): Promise<Response> {
 async function logInUser(c: Context<AppEnv>): Promise<Response> {
   const input = await readBody(c, LogInFields);
   const verification = unconfirmedLogin(c) ? "optional" : "required";
-  const outcome = unwrap(await logIn(c.get("services"), input, clientInfo(c), { verification }));
+  const outcome = unwrap(await logIn(c.get("services"), input, clientInfo(c), { verification }, requestScope(c)));
   if (outcome.kind === "mfa_required") {
     const challenge = { code: "TWO_FACTOR_REQUIRED", error: "Two Factor is required to complete login." };
     return c.json({ ...challenge, token: outcome.mfaToken, twoFactor: true }, 200, NO_STORE);
@@ -91,7 +92,7 @@ async function logInUser(c: Context<AppEnv>): Promise<Response> {
 async function completeTwoFactor(c: Context<AppEnv>): Promise<Response> {
   const { token, code } = await readBody(c, TwoFactorFields);
   const factor = normalizeRecoveryCode(code) === null ? totpFactor(code) : recoveryCodeFactor(code);
-  const result = await completeMfaChallenge(c.get("services"), token, factor, clientInfo(c));
+  const result = await completeMfaChallenge(c.get("services"), token, factor, clientInfo(c), requestScope(c));
   // A method the challenge does not offer (an account whose only second factor is SMS): a wrong code here.
   if (!result.ok && result.error.code === "invalid_request") {
     throw new AppError({ code: "invalid_mfa_code", reason: `${factor.method} not offered by the challenge` });
@@ -101,12 +102,16 @@ async function completeTwoFactor(c: Context<AppEnv>): Promise<Response> {
 
 async function refresh(c: Context<AppEnv>): Promise<Response> {
   const { refresh_token } = await readBody(c, RefreshFields);
-  return c.json(tokensOf(unwrap(await refreshSession(c.get("services"), refresh_token))), 200, NO_STORE);
+  return c.json(
+    tokensOf(unwrap(await refreshSession(c.get("services"), refresh_token, requestScope(c)))),
+    200,
+    NO_STORE,
+  );
 }
 
 /** The access token as Bearer ends its session (its refresh token too); any body is ignored. */
 async function logOutCaller(c: Context<AppEnv>): Promise<Response> {
-  await logOut(c.get("services"), { caller: c.get("principal"), refreshToken: null });
+  await logOut(c.get("services"), { caller: c.get("principal"), refreshToken: null }, requestScope(c));
   return c.json({ code: "LOGGED_OUT", error: "You are now logged out." }, 200, NO_STORE);
 }
 

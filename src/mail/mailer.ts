@@ -10,7 +10,8 @@ export type MailKind =
   | "password_changed"
   | "email_change_code"
   | "email_change_notice"
-  | "account_exists";
+  | "account_exists"
+  | "org_invitation";
 
 export interface MailMessage {
   to: string;

@@ -12,7 +12,8 @@ export type MailTemplate =
   | { kind: "email_change_code"; code: string; link: string; expiresInMinutes: number; newEmail: string }
   | { kind: "email_change_notice"; newEmail: string }
   | { kind: "password_changed" }
-  | { kind: "account_exists"; loginLink: string; resetLink: string };
+  | { kind: "account_exists"; loginLink: string; resetLink: string }
+  | { kind: "org_invitation"; code: string; link: string; expiresInMinutes: number; orgName: string };
 
 interface MailContent {
   subject: string;
@@ -94,6 +95,17 @@ function describe(template: MailTemplate, product: string): MailContent {
           { label: "Forgot your password? Reset it", url: template.resetLink },
         ],
         notAsked: "You can ignore this email; nothing has changed.",
+      };
+    case "org_invitation":
+      return {
+        subject: `You are invited to ${template.orgName} on ${product}`,
+        paragraphs: [
+          `You were invited to join ${template.orgName} on ${product}. Sign in with this address, then enter this code or open the link below.`,
+        ],
+        code: template.code,
+        links: [{ label: "Accept the invitation", url: template.link }],
+        expiresInMinutes: template.expiresInMinutes,
+        notAsked: "You can ignore this email; nobody joins without the code.",
       };
   }
 }

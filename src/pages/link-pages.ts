@@ -32,7 +32,9 @@ linkPages.get("/verify-email", (c) => {
 // The same per-IP gate as the API routes that redeem the same tokens.
 linkPages.post("/verify-email", gate("redeem_code"), async (c) => {
   const form = TokenForm.safeParse(await readBodyObject(c));
-  const result = form.success ? await verifyEmail(c.get("services"), { token: form.data.token }, clientInfo(c)) : null;
+  const result = form.success
+    ? await verifyEmail(c.get("services"), { token: form.data.token }, clientInfo(c), requestScope(c))
+    : null;
   const message = result?.ok
     ? "Your email address is verified. You can return to the app."
     : "This link has expired or was already used. Request a new one from the app.";

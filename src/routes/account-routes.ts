@@ -2,12 +2,15 @@
 
 import { Hono } from "hono";
 import { AppError } from "../errors";
+import { listOwnIdentities } from "../services/oauth/identity-management";
 import { deleteAccount, updateProfile } from "../services/profile-service";
 import { endEverySession, listSessions, revokeOwnSession } from "../services/session-service";
 import type { AppEnv } from "./http/app-env";
 import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
+import { requestScope } from "./http/request-scope";
+import { toPublicIdentity } from "./oauth-identity-routes";
 import { DeleteAccountBody, ProfilePatchBody, SessionIdParam } from "./schemas";
 import { toPublicSession, toPublicUser } from "./views";
 
@@ -20,7 +23,12 @@ accountRoutes.on(["GET", "PATCH", "DELETE"], "/v1/me", requireCaller);
 accountRoutes.on(["GET", "DELETE"], "/v1/sessions", requireCaller);
 accountRoutes.delete("/v1/sessions/:id", requireCaller);
 
-accountRoutes.get("/v1/me", (c) => c.json(toPublicUser(c.get("principal").user), 200, NO_STORE));
+// The profile and the linked external identities (one more indexed read, this route's own).
+accountRoutes.get("/v1/me", async (c) => {
+  const principal = c.get("principal");
+  const identities = await listOwnIdentities(c.get("services"), principal);
+  return c.json({ ...toPublicUser(principal.user), identities: identities.map(toPublicIdentity) }, 200, NO_STORE);
+});
 
 accountRoutes.patch("/v1/me", async (c) => {
   const { first_name, last_name, ...rest } = await readBody(c, ProfilePatchBody);
@@ -49,14 +57,14 @@ accountRoutes.get("/v1/sessions", async (c) => {
 });
 
 accountRoutes.delete("/v1/sessions", async (c) => {
-  await endEverySession(c.get("services"), c.get("principal"));
+  await endEverySession(c.get("services"), c.get("principal"), requestScope(c));
   return c.body(null, 204);
 });
 
 accountRoutes.delete("/v1/sessions/:id", async (c) => {
   const params = SessionIdParam.safeParse(c.req.param());
   if (!params.success) throw new AppError({ code: "session_not_found", reason: "malformed session id" });
-  const result = await revokeOwnSession(c.get("services"), c.get("principal"), params.data.id);
+  const result = await revokeOwnSession(c.get("services"), c.get("principal"), params.data.id, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });

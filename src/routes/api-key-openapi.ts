@@ -46,9 +46,10 @@ export const API_KEY_OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/v1/oauth/token",
-    summary: "client_credentials grant (RFC 6749 §4.4): an API key for a short-lived access token",
-    body: "ClientCredentialsRequest",
+    summary:
+      "client_credentials (RFC 6749 §4.4: an API key for a short-lived access token) or authorization_code (a social sign-in's one-time code with its PKCE verifier: the token response, or the MFA challenge)",
+    body: "OAuthTokenRequest",
     security: [{ clientBasic: [] }, ...API_KEY_SECURITY, {}],
-    responses: { 200: "ClientCredentialsResponse", 400: "OAuthError", 401: "OAuthError" },
+    responses: { 200: "OAuthTokenResponse", 400: "OAuthError", 401: "OAuthError" },
   },
 ];

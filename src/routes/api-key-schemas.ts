@@ -85,7 +85,7 @@ export const ClientCredentialsResponse = z
 
 export const OAuthError = z
   .object({
-    error: z.enum(["invalid_request", "invalid_client", "invalid_scope", "unsupported_grant_type"]),
+    error: z.enum(["invalid_request", "invalid_client", "invalid_grant", "invalid_scope", "unsupported_grant_type"]),
     error_description: z.string().optional(),
   })
   .meta({ id: "OAuthError", description: "RFC 6749 §5.2." });

@@ -33,7 +33,7 @@ export const mailFlowRoutes = new Hono<AppEnv>();
 
 mailFlowRoutes.post("/v1/email/verify", gate("redeem_code"), async (c) => {
   const body = await readBody(c, EmailVerifyBody);
-  const result = await verifyEmail(c.get("services"), toRedemption(body), clientInfo(c));
+  const result = await verifyEmail(c.get("services"), toRedemption(body), clientInfo(c), requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   const outcome = result.value;
   const user = toPublicUser(outcome.user);

@@ -16,6 +16,7 @@ import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { gate } from "./http/rate-limit";
+import { requestScope } from "./http/request-scope";
 import { tokenResponseBody } from "./http/token-transport";
 import { LoginMfaBody, RecoveryCodesBody, TotpConfirmBody, TotpDeleteBody } from "./mfa-schemas";
 
@@ -47,7 +48,13 @@ mfaRoutes.post("/v1/mfa/totp", async (c) => {
 
 mfaRoutes.post("/v1/mfa/totp/confirm", gate("second_factor"), async (c) => {
   const { code, password } = await readBody(c, TotpConfirmBody);
-  const result = await confirmTotp(c.get("services"), clientInfo(c), c.get("principal"), { code, password });
+  const result = await confirmTotp(
+    c.get("services"),
+    clientInfo(c),
+    c.get("principal"),
+    { code, password },
+    requestScope(c),
+  );
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });
@@ -55,17 +62,20 @@ mfaRoutes.post("/v1/mfa/totp/confirm", gate("second_factor"), async (c) => {
 mfaRoutes.delete("/v1/mfa/totp", gate("second_factor"), async (c) => {
   const body = await readBody(c, TotpDeleteBody);
   const proof = "code" in body ? { code: body.code } : { recoveryCode: body.recovery_code };
-  const result = await disableTotp(c.get("services"), clientInfo(c), c.get("principal"), {
-    password: body.password,
-    ...proof,
-  });
+  const result = await disableTotp(
+    c.get("services"),
+    clientInfo(c),
+    c.get("principal"),
+    { password: body.password, ...proof },
+    requestScope(c),
+  );
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });
 
 mfaRoutes.post("/v1/mfa/recovery-codes", gate("second_factor"), async (c) => {
   const { code } = await readBody(c, RecoveryCodesBody);
-  const result = await regenerateRecoveryCodes(c.get("services"), c.get("principal"), code);
+  const result = await regenerateRecoveryCodes(c.get("services"), c.get("principal"), code, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json({ recovery_codes: result.value.recoveryCodes }, 200, NO_STORE);
 });
@@ -73,7 +83,7 @@ mfaRoutes.post("/v1/mfa/recovery-codes", gate("second_factor"), async (c) => {
 mfaRoutes.post("/v1/login/mfa", gate("second_factor"), async (c) => {
   const body = await readBody(c, LoginMfaBody);
   const factor = "code" in body ? totpFactor(body.code) : recoveryCodeFactor(body.recovery_code);
-  const result = await completeMfaChallenge(c.get("services"), body.mfa_token, factor, clientInfo(c));
+  const result = await completeMfaChallenge(c.get("services"), body.mfa_token, factor, clientInfo(c), requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   return c.json(tokenResponseBody(c, result.value.tokens), 200, NO_STORE);
 });

@@ -2,6 +2,7 @@
 
 import * as z from "zod";
 import { MFA_METHODS } from "../services/mfa-service";
+import { SignInFlowStarted } from "./flow-login-schema";
 import { SignupResponse, TokenResponse } from "./schemas";
 
 const mfaToken = z.string().min(1).max(128).meta({ description: "The mfa_token a login answered." });
@@ -58,6 +59,6 @@ export const MfaRequired = z
       "The password was right; finish with POST /v1/login/mfa (TOTP or recovery code) or POST /v1/login/mfa/sms.",
   });
 
-export const LoginResponse = z.union([TokenResponse, MfaRequired]).meta({ id: "LoginResponse" });
+export const LoginResponse = z.union([TokenResponse, MfaRequired, SignInFlowStarted]).meta({ id: "LoginResponse" });
 
 export const EmailVerifyResponse = z.union([SignupResponse, MfaRequired]).meta({ id: "EmailVerifyResponse" });

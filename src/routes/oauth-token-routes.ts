@@ -13,6 +13,7 @@ import type { AppEnv } from "./http/app-env";
 import { readBodyObject } from "./http/body";
 import { gate } from "./http/rate-limit";
 import { requestScope } from "./http/request-scope";
+import { authorizationCodeGrant } from "./oauth-code-grant";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 /** RFC 6749 §3.3 scope-token characters, space-separated. */
@@ -58,6 +59,8 @@ oauthTokenRoutes.post("/v1/oauth/token", gate("exchange_api_key"), async (c) => 
   }
   const grantType = text(body.grant_type);
   if (!grantType) return oauthError(c, "invalid_request", "grant_type is required");
+  // A social login's sign-in code and the SPA's PKCE verifier (src/routes/oauth-code-grant.ts).
+  if (grantType === "authorization_code") return authorizationCodeGrant(c, body);
   if (grantType !== "client_credentials") return oauthError(c, "unsupported_grant_type", "only client_credentials");
   if (body.scope !== undefined && typeof body.scope !== "string") return oauthError(c, "invalid_request", "bad scope");
   const scopeText = text(body.scope) ?? "";

@@ -2,11 +2,17 @@
 // requests (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 
 import * as z from "zod";
+import { ADMIN_OPERATIONS } from "./admin-openapi";
 import { API_KEY_OPERATIONS, API_KEY_SECURITY, API_KEY_SECURITY_SCHEMES } from "./api-key-openapi";
+import { OAUTH_OPERATIONS } from "./oauth-openapi";
 import "./mail-flow-schemas";
 import "./mfa-schemas";
+import { FLOW_OPERATIONS } from "./flow-openapi";
+import { ORG_DOMAIN_OPERATIONS } from "./org-domain-openapi";
+import { ORG_OPERATIONS } from "./org-openapi";
 import "./phone-schemas";
 import "./schemas";
+import { SECURITY_EVENT_OPERATIONS } from "./security-event-openapi";
 
 type Method = "get" | "post" | "patch" | "delete";
 
@@ -20,6 +26,8 @@ export interface Operation {
   secured?: boolean;
   /** Security requirements other than the bearer session (`{}` in the list: also without any). */
   security?: Record<string, string[]>[];
+  /** OpenAPI parameter objects (query parameters) beside the `{id}` path parameter. */
+  parameters?: Record<string, unknown>[];
 }
 
 const OPERATIONS: Operation[] = [
@@ -187,7 +195,13 @@ const OPERATIONS: Operation[] = [
     body: "LoginMfaSmsRequest",
     responses: { 200: "TokenResponse", 401: "Problem" },
   },
-  { method: "get", path: "/v1/me", summary: "The signed-in user", secured: true, responses: { 200: "User" } },
+  {
+    method: "get",
+    path: "/v1/me",
+    summary: "The signed-in user, with their linked external identities",
+    secured: true,
+    responses: { 200: "Me" },
+  },
   {
     method: "patch",
     path: "/v1/me",
@@ -226,6 +240,12 @@ const OPERATIONS: Operation[] = [
     responses: { 204: null, 404: "Problem" },
   },
   ...API_KEY_OPERATIONS,
+  ...ADMIN_OPERATIONS,
+  ...SECURITY_EVENT_OPERATIONS,
+  ...OAUTH_OPERATIONS,
+  ...ORG_OPERATIONS,
+  ...ORG_DOMAIN_OPERATIONS,
+  ...FLOW_OPERATIONS,
 ];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -254,6 +274,7 @@ function operationObject(operation: Operation) {
     ...(operation.path.includes("{id}")
       ? { parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }] }
       : {}),
+    ...(operation.parameters ? { parameters: operation.parameters } : {}),
     ...(body
       ? {
           requestBody: {

@@ -37,6 +37,12 @@ export const SignupBody = z
       .max(1024)
       .meta({ examples: ["correct horse battery staple"] }),
     ...ProfileFields,
+    invite_token: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({ description: "An organization's mailed invitation: the account starts verified and a member." }),
   })
   .meta({ id: "SignupRequest" });
 

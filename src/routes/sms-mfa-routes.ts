@@ -9,6 +9,7 @@ import { requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { gate } from "./http/rate-limit";
+import { requestScope } from "./http/request-scope";
 import { tokenResponseBody } from "./http/token-transport";
 import { LoginMfaSmsBody, LoginMfaSmsSendBody, SmsMfaChangeBody } from "./phone-schemas";
 
@@ -27,7 +28,13 @@ smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", gate("second_factor"), requir
 smsMfaRoutes.on(["POST", "DELETE"], "/v1/mfa/sms", async (c) => {
   const { password } = await readBody(c, SmsMfaChangeBody);
   const enabled = c.req.method === "POST";
-  const result = await changeSmsMfa(c.get("services"), clientInfo(c), c.get("principal"), { password, enabled });
+  const result = await changeSmsMfa(
+    c.get("services"),
+    clientInfo(c),
+    c.get("principal"),
+    { password, enabled },
+    requestScope(c),
+  );
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);
 });
@@ -44,7 +51,13 @@ smsMfaRoutes.post("/v1/login/mfa/sms/send", gate("send_sms_mfa_code"), async (c)
 
 smsMfaRoutes.post("/v1/login/mfa/sms", gate("second_factor"), async (c) => {
   const { mfa_token, code } = await readBody(c, LoginMfaSmsBody);
-  const result = await completeMfaChallenge(c.get("services"), mfa_token, smsFactor(code), clientInfo(c));
+  const result = await completeMfaChallenge(
+    c.get("services"),
+    mfa_token,
+    smsFactor(code),
+    clientInfo(c),
+    requestScope(c),
+  );
   if (!result.ok) throw new AppError(result.error);
   return c.json(tokenResponseBody(c, result.value.tokens), 200, NO_STORE);
 });

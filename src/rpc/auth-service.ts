@@ -9,11 +9,34 @@ import { type PublicApiKey, toPublicApiKey } from "../routes/api-key-views";
 import { type PublicUser, toPublicUser } from "../routes/views";
 import { disableAccount, enableAccount } from "../services/account-status-service";
 import { authenticateApiKey } from "../services/api-key-auth";
+import { findMembership } from "../services/org-membership-lookup";
 import { getUser as findUser } from "../services/profile-service";
 import { revokeSessionById } from "../services/session-service";
 import { introspectAccessToken, type TokenRejection } from "../services/token-verification";
 import type { UnexpectedFailureCode } from "../unexpected-error";
+import {
+  ADMIN_RPC_ACTIONS,
+  type AdminDoneResult,
+  type AdminGetUserResult,
+  type AdminListUsersResult,
+  type AdminMfaResetResult,
+  type AdminSessionsEndedResult,
+  type AdminSetOrgRoleResult,
+  type AdminUserEventsResult,
+  type AdminUserResult,
+  getUserOverRpc,
+  type IssueAdminKeyResult,
+  issueAdminKeyOverRpc,
+  listUserEventsOverRpc,
+  listUsersOverRpc,
+  type RpcAdminKeyInputType,
+  type RpcEventPageInput,
+  type RpcUserQueryInput,
+  scopeOf,
+} from "./admin-rpc";
 import { answerRpc } from "./answer-rpc";
+
+export type * from "./admin-rpc";
 
 export type { AccessTokenClaims, PublicApiKey, PublicUser, TokenRejection };
 
@@ -45,6 +68,11 @@ export type EnableUserResult = { enabled: true } | { enabled: false; code: "user
 export type VerifyApiKeyResult =
   | { valid: true; key: PublicApiKey; user: PublicUser }
   | { valid: false; code: "invalid_api_key" | "rate_limited" | ServiceFailure };
+
+/** An active membership of a live organization; suspended, removed, deleted and unknown alike `member_not_found`. */
+export type GetMembershipResult =
+  | { found: true; membership: { orgId: string; orgSlug: string; userId: string; role: string; createdAt: number } }
+  | { found: false; code: "member_not_found" | ServiceFailure };
 
 /** Ids are UUIDs; anything far longer is refused before it reaches D1. */
 const MAX_ID_LENGTH = 64;
@@ -113,7 +141,7 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
       "revokeSession",
       (code) => ({ revoked: false, code }),
       async (context) => {
-        const result = await revokeSessionById(context, sessionId);
+        const result = await revokeSessionById(context, sessionId, { defer: (task) => this.ctx.waitUntil(task) });
         return result.ok ? { revoked: true } : { revoked: false, code: "session_not_found" };
       },
     );
@@ -148,6 +176,72 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
       async (context) => {
         const result = await enableAccount(context, id);
         return result.ok ? { enabled: true } : { enabled: false, code: "user_not_found" };
+      },
+    );
+  }
+
+  // The admin API over RPC (src/rpc/admin-rpc.ts): the caller, holding the binding, is an operator.
+  // Each answers `{ ok: true, … }` or `{ ok: false, code }` (`errors` for invalid_request).
+
+  /** Mints an `admin` API key owned by `user_id` (the only way one is made); `api_key` is shown once. */
+  issueAdminApiKey(input: RpcAdminKeyInputType): Promise<IssueAdminKeyResult> {
+    return issueAdminKeyOverRpc(this.env, scopeOf(this.ctx), input);
+  }
+
+  /** GET /v1/admin/users: `{ email?, id?, created_after?, created_before?, cursor?, limit? }`. */
+  adminListUsers(query: RpcUserQueryInput = {}): Promise<AdminListUsersResult> {
+    return listUsersOverRpc(this.env, query);
+  }
+
+  /** The user with their live sessions, identities, factors and API keys (metadata only). */
+  adminGetUser(id: string): Promise<AdminGetUserResult> {
+    return getUserOverRpc(this.env, id);
+  }
+
+  /** The user's security events, newest first (a deleted user's too): `{ cursor?, limit? }`. */
+  adminListUserEvents(id: string, page: RpcEventPageInput = {}): Promise<AdminUserEventsResult> {
+    return listUserEventsOverRpc(this.env, id, page);
+  }
+
+  adminDisableUser(id: string): Promise<AdminSessionsEndedResult> {
+    return ADMIN_RPC_ACTIONS.adminDisableUser(this.env, scopeOf(this.ctx), id);
+  }
+
+  adminEnableUser(id: string): Promise<AdminDoneResult> {
+    return ADMIN_RPC_ACTIONS.adminEnableUser(this.env, scopeOf(this.ctx), id);
+  }
+
+  adminDeleteUser(id: string): Promise<AdminDoneResult> {
+    return ADMIN_RPC_ACTIONS.adminDeleteUser(this.env, scopeOf(this.ctx), id);
+  }
+
+  adminRevokeSessions(id: string): Promise<AdminSessionsEndedResult> {
+    return ADMIN_RPC_ACTIONS.adminRevokeSessions(this.env, scopeOf(this.ctx), id);
+  }
+
+  adminVerifyEmail(id: string): Promise<AdminUserResult> {
+    return ADMIN_RPC_ACTIONS.adminVerifyEmail(this.env, scopeOf(this.ctx), id);
+  }
+
+  adminResetMfa(id: string): Promise<AdminMfaResetResult> {
+    return ADMIN_RPC_ACTIONS.adminResetMfa(this.env, scopeOf(this.ctx), id);
+  }
+
+  /** Sets the user's role in an organization they belong to (never demoting its last owner). */
+  adminSetOrgRole(id: string, orgId: string, role: string): Promise<AdminSetOrgRoleResult> {
+    return ADMIN_RPC_ACTIONS.adminSetOrgRole(this.env, scopeOf(this.ctx), id, orgId, role);
+  }
+
+  /** The user's active membership of a live organization, with its role (the same check tokens get). */
+  async getMembership(userId: string, orgId: string): Promise<GetMembershipResult> {
+    if (!isId(userId) || !isId(orgId)) return { found: false, code: "member_not_found" };
+    return answerRpc<GetMembershipResult>(
+      this.env,
+      "getMembership",
+      (code) => ({ found: false, code }),
+      async (context) => {
+        const membership = await findMembership(context, userId, orgId);
+        return membership ? { found: true, membership } : { found: false, code: "member_not_found" };
       },
     );
   }

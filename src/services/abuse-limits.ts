@@ -50,6 +50,7 @@ export const OPERATION_LIMITS = {
   recheck_password: { ip: "password" },
   change_email: { address: "change", account: "change" },
   exchange_api_key: { ip: "oauth-token" },
+  social_sign_in: { ip: "social" },
 } as const satisfies Record<string, OperationLimits>;
 
 export type Operation = keyof typeof OPERATION_LIMITS;

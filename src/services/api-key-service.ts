@@ -14,11 +14,11 @@ import {
   rollOwnApiKey,
 } from "../storage/api-key-store";
 import { denySessions } from "../storage/kv/revocation-store";
-import { recordApiKeyEvent } from "./api-key-events";
 import { type ApiKey, toApiKey } from "./api-key-model";
 import { type ApiKeyScope, USER_MINTABLE_SCOPES } from "./api-key-scopes";
 import type { RequestScope, ServiceContext } from "./context";
 import type { UserSessionPrincipal } from "./principal";
+import { recordSecurityEvent } from "./security-events";
 
 /** Usable keys one account may hold at once (a bound on rows a signed-in caller can create). */
 export const MAX_USABLE_API_KEYS_PER_USER = 50;
@@ -53,6 +53,24 @@ async function newKeyRecord(
   return { row, secret };
 }
 
+/** An owner's change to one of their keys, as a security event: ids and scopes only, never the key. */
+function recordApiKeyEvent(
+  context: ServiceContext,
+  scope: RequestScope,
+  owner: UserSessionPrincipal,
+  type: "api_key_created" | "api_key_rolled" | "api_key_revoked",
+  key: { id: string; organizationId: string | null },
+  extra: Record<string, string | number> = {},
+): void {
+  recordSecurityEvent(context, scope, {
+    type,
+    subjectUserId: owner.user.id,
+    actorUserId: owner.user.id,
+    orgId: key.organizationId,
+    detail: { key_id: key.id, ...extra },
+  });
+}
+
 export async function createApiKey(
   context: ServiceContext,
   owner: UserSessionPrincipal,
@@ -72,7 +90,7 @@ export async function createApiKey(
   });
   const stored = await insertApiKeyUnderCap(context.db, row, MAX_USABLE_API_KEYS_PER_USER);
   if (!stored) return fail("too_many_api_keys", { reason: `more than ${MAX_USABLE_API_KEYS_PER_USER} usable keys` });
-  recordApiKeyEvent(scope, { type: "api_key_created", actorUserId: owner.user.id, keyId: stored.id });
+  recordApiKeyEvent(context, scope, owner, "api_key_created", stored, { scopes: scopes.join(" ") });
   return succeed({ key: toApiKey(stored), secret });
 }
 
@@ -94,7 +112,7 @@ export async function revokeApiKey(
   const revoked = await revokeOwnApiKey(context.db, owner.user.id, id, context.now());
   if (!revoked) return fail("api_key_not_found", { reason: "no usable key of this user" });
   await denySessions(context.kv, [revoked.id], context.config.accessTokenTtlSeconds);
-  recordApiKeyEvent(scope, { type: "api_key_revoked", actorUserId: owner.user.id, keyId: revoked.id });
+  recordApiKeyEvent(context, scope, owner, "api_key_revoked", revoked);
   return succeed(undefined);
 }
 
@@ -113,6 +131,10 @@ export async function rollApiKey(
   const old = await findOwnUsableApiKey(context.db, owner.user.id, id, now);
   if (!old) return fail("api_key_not_found", { reason: "no usable key of this user" });
   if (old.successorId !== null) return fail("api_key_rolled", { reason: "already rolled" });
+  // A session cannot roll an operator's key (`admin`) into a fresh secret: only an operator mints one.
+  if (toApiKey(old).scopes.some((name) => !USER_MINTABLE_SCOPES.includes(name))) {
+    return fail("insufficient_scope", { reason: "a reserved scope is the operator's to reissue" });
+  }
   const { row, secret } = await newKeyRecord(context, {
     userId: old.userId,
     organizationId: old.organizationId,
@@ -125,6 +147,6 @@ export async function rollApiKey(
   const successor = await rollOwnApiKey(context.db, old, row, graceEndsAt);
   // Lost a race: a parallel roll won, or the key was revoked meanwhile.
   if (!successor) return fail("api_key_rolled", { reason: "rolled or revoked meanwhile" });
-  recordApiKeyEvent(scope, { type: "api_key_rolled", actorUserId: owner.user.id, keyId: old.id, successorId: row.id });
+  recordApiKeyEvent(context, scope, owner, "api_key_rolled", old, { successor_id: row.id, grace_ends_at: graceEndsAt });
   return succeed({ key: toApiKey(successor), secret });
 }

@@ -51,4 +51,6 @@ export function sessionWindow(context: ServiceContext): SessionWindow {
 /** Per-request hooks a service may need: work that must finish after the response is sent. */
 export interface RequestScope {
   defer(task: Promise<unknown>): void;
+  /** Who is calling, for the security event log (absent where no HTTP client exists, e.g. RPC). */
+  client?: { ip: string | null; userAgent: string | null };
 }

@@ -20,7 +20,7 @@ export async function requestEmailChange(
   input: { newEmail: string; password: string },
 ): Promise<Result<{ requestId: string }>> {
   const { user } = caller;
-  const rechecked = await recheckPassword(context, client, user.id, input.password, "email change");
+  const rechecked = await recheckPassword(context, client, user.id, input.password, "email change", scope);
   if (!rechecked.ok) return rechecked;
   const newEmail = normalizeEmail(input.newEmail);
   if (!newEmail)

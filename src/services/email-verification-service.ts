@@ -20,6 +20,9 @@ import {
   type Redemption,
   redeemOneTimeCode,
 } from "./one-time-codes";
+import { autoJoinVerifiedEmail } from "./org-domain-join";
+import { recordSecurityEvent } from "./security-events";
+import { recordSignInSucceeded } from "./sign-in-events";
 import type { IssuedTokens } from "./token-issuer";
 
 /** A verification code for a user not yet stored, with the row to store beside them (sign-up's batch). */
@@ -103,6 +106,7 @@ export async function verifyEmail(
   context: ServiceContext,
   redemption: Redemption,
   client: ClientInfo,
+  scope?: RequestScope,
 ): Promise<Result<EmailVerification>> {
   const redeemed = await redeemOneTimeCode(context, redemption, ["verify_email", "change_email"]);
   if (!redeemed.ok) return redeemed;
@@ -117,9 +121,16 @@ export async function verifyEmail(
         window: sessionWindow(context),
         displaceUnverified: context.config.emailVerification === "required",
       });
-      return user
-        ? succeed({ kind: "email_changed", user: toUser(user) })
-        : fail("code_expired", { reason: "asking session ended, account disabled or gone" });
+      if (!user) return fail("code_expired", { reason: "asking session ended, account disabled or gone" });
+      await autoJoinVerifiedEmail(context, user, scope);
+      // Never the addresses themselves: the account's own record shows the current one.
+      recordSecurityEvent(context, scope, {
+        type: "email_changed",
+        subjectUserId: user.id,
+        actorUserId: user.id,
+        ...(code.sessionId ? { detail: { session_id: code.sessionId } } : {}),
+      });
+      return succeed({ kind: "email_changed", user: toUser(user) });
     } catch (error) {
       if (uniqueViolation(error) === "users.email")
         return fail("email_taken", { reason: "new address registered meanwhile" });
@@ -130,8 +141,10 @@ export async function verifyEmail(
   const verified = await markVerified(context, code);
   if (!verified.ok) return verified;
   const user = verified.value;
+  recordSecurityEvent(context, scope, { type: "email_verified", subjectUserId: user.id, actorUserId: user.id });
   const outcome = await finishFirstFactor(context, user, client, ["otp"]);
   if (outcome.kind === "mfa_required") return succeed({ ...outcome, user: toUser(user) });
+  recordSignInSucceeded(context, scope, user.id, outcome.tokens);
   return succeed({ kind: "verified", user: outcome.user, tokens: outcome.tokens });
 }
 
@@ -143,6 +156,7 @@ export async function markVerified(context: ServiceContext, code: OneTimeCodeRow
   if (!user || user.email !== code.target || isDisabled(user)) {
     return fail("code_expired", { reason: "address changed or account disabled since the code was sent" });
   }
+  await autoJoinVerifiedEmail(context, user);
   return succeed(user);
 }
 

@@ -72,6 +72,8 @@ export type LoginAdmission =
       /** The account the identifier names, if any (read in the admission's round trip). */
       user: UserRow | undefined;
       hasConfirmedTotp: boolean;
+      /** The lock this attempt engages if its password proves wrong (seconds; 0: none). */
+      lockSecondsIfWrong: number;
     }
   | { admitted: false };
 
@@ -90,6 +92,7 @@ export async function admitLogin(context: ServiceContext, identifier: LoginIdent
     failureKey: counted.key,
     user: found?.user,
     hasConfirmedTotp: found?.hasConfirmedTotp ?? false,
+    lockSecondsIfWrong: counted.lockedUntil === null ? 0 : Math.max(0, counted.lockedUntil - attempt.now),
   };
 }
 
@@ -98,8 +101,21 @@ export async function admitLogin(context: ServiceContext, identifier: LoginIdent
  * hashing; false when the account is locked (answer as for a wrong password).
  */
 export async function admitPasswordRecheck(context: ServiceContext, userId: string): Promise<boolean> {
-  const counted = await admitAccountAttempt(context.db, userId, { now: context.now(), policy: LOGIN_LOCK_POLICY });
-  return counted !== undefined;
+  return (await countPasswordRecheck(context, userId)).admitted;
+}
+
+/** `admitPasswordRecheck`, also saying what lock this re-check engages if its password proves wrong. */
+export async function countPasswordRecheck(
+  context: ServiceContext,
+  userId: string,
+): Promise<{ admitted: false } | { admitted: true; lockSecondsIfWrong: number }> {
+  const now = context.now();
+  const counted = await admitAccountAttempt(context.db, userId, { now, policy: LOGIN_LOCK_POLICY });
+  if (!counted) return { admitted: false };
+  return {
+    admitted: true,
+    lockSecondsIfWrong: counted.lockedUntil === null ? 0 : Math.max(0, counted.lockedUntil - now),
+  };
 }
 
 /** The normalized key to look the account up by; null when the input can name no account. */

@@ -21,11 +21,12 @@ import {
 import type { MfaChallengeRow, UserRow } from "../storage/schema";
 import { hasConfirmedTotp } from "../storage/totp-store";
 import { findUserById } from "../storage/user-store";
-import type { ClientInfo, ServiceContext } from "./context";
+import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { recordedUserAgent } from "./input-limits";
 import { parseStringList } from "./json-list";
 import { isDisabled, toUser, type User } from "./model";
 import { openSession } from "./session-opening";
+import { recordSignInFailed, recordSignInSucceeded } from "./sign-in-events";
 import type { IssuedTokens } from "./token-issuer";
 
 export const MFA_METHODS = ["totp", "recovery_code", "sms"] as const;
@@ -103,7 +104,7 @@ export async function createMfaChallenge(
   context: ServiceContext,
   user: UserRow,
   client: ClientInfo,
-  pending: { methods: MfaMethod[]; amr: string[] },
+  pending: { methods: MfaMethod[]; amr: string[]; organizationId?: string | null },
   alongside: PendingWrite[] = [],
 ): Promise<{ mfaToken: string; expiresIn: number }> {
   const now = context.now();
@@ -119,6 +120,7 @@ export async function createMfaChallenge(
     ip: client.ip,
     createdAt: now,
     expiresAt: now + MFA_CHALLENGE_TTL_SECONDS,
+    organizationId: pending.organizationId ?? null,
   };
   await insertMfaChallenge(context.db, challenge, alongside);
   return { mfaToken, expiresIn: MFA_CHALLENGE_TTL_SECONDS };
@@ -143,6 +145,7 @@ export async function completeMfaChallenge(
   mfaToken: string,
   factor: SecondFactor,
   client: ClientInfo,
+  scope?: RequestScope,
 ): Promise<Result<{ user: User; tokens: IssuedTokens }>> {
   if (mfaToken.length > MAX_MFA_TOKEN_LENGTH) return fail("invalid_mfa_token", { reason: "oversized token" });
   const challenge = await countMfaChallengeAttempt(context.db, {
@@ -155,7 +158,10 @@ export async function completeMfaChallenge(
     return fail("invalid_request", { issues: [{ field: "input", message: `${factor.method} is not offered here` }] });
   }
   const verified = await factor.verify(context, challenge.userId);
-  if (!verified.ok) return verified;
+  if (!verified.ok) {
+    recordSignInFailed(context, scope, challenge.userId, "mfa_failed");
+    return verified;
+  }
 
   const user = await findUserById(context.db, challenge.userId);
   if (!user || isDisabled(user)) return fail("invalid_mfa_token", { reason: "account gone or disabled" });
@@ -166,5 +172,8 @@ export async function completeMfaChallenge(
   }
   // The session takes the shape the first factor's request asked for (kept on the challenge).
   const sessionClient = { ...client, rotatesRefreshToken: challenge.rotatesRefreshToken };
-  return succeed({ user: toUser(user), tokens: await openSession(context, user, sessionClient, amr) });
+  // A challenge that follows a sign-in flow opens the session scoped to the organization chosen there.
+  const tokens = await openSession(context, user, sessionClient, amr, { organizationId: challenge.organizationId });
+  recordSignInSucceeded(context, scope, user.id, tokens);
+  return succeed({ user: toUser(user), tokens });
 }

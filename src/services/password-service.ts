@@ -12,8 +12,10 @@ import { clearLoginFailuresForUser } from "./login-throttle";
 import { buildMailLink, sendMailLater } from "./mail-delivery";
 import { isDisabled } from "./model";
 import { issueOneTimeCode, type Redemption, redeemOneTimeCode } from "./one-time-codes";
+import { autoJoinVerifiedEmail } from "./org-domain-join";
 import { checkPasswordPolicy } from "./password-policy";
 import { recheckPassword } from "./reauthentication";
+import { recordSecurityEvent } from "./security-events";
 import { denySessionTokens } from "./session-service";
 import type { AuthenticatedCaller } from "./token-verification";
 
@@ -90,10 +92,20 @@ export async function resetPassword(
   if (!replaced) return fail("code_expired", { reason: "user gone" });
   const { user } = replaced;
   // The code reached this address, which proves control of it.
-  if (user.email === code.target) await markEmailVerified(context.db, user.id, user.email, now);
+  if (user.email === code.target) {
+    await markEmailVerified(context.db, user.id, user.email, now);
+    // A newly proven address joins its domain's auto_join organizations (the store re-checks it).
+    await autoJoinVerifiedEmail(context, { ...user, emailVerified: true }, scope);
+  }
   await denySessionTokens(context, replaced.revokedSessionIds);
   // A lock never blocks reset (forgot/reset do not consult it), and a completed reset lifts it.
   await clearLoginFailuresForUser(context, user);
+  recordSecurityEvent(context, scope, {
+    type: "password_reset",
+    subjectUserId: user.id,
+    actorUserId: user.id,
+    detail: { via: code.purpose, sessions_ended: replaced.revokedSessionIds.length },
+  });
   sendMailLater(context, scope, user.email, { kind: "password_changed" });
   return succeed(undefined);
 }
@@ -106,7 +118,14 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<Result<void>> {
   const policy = context.config.passwordScrypt;
-  const rechecked = await recheckPassword(context, client, caller.user.id, input.currentPassword, "password change");
+  const rechecked = await recheckPassword(
+    context,
+    client,
+    caller.user.id,
+    input.currentPassword,
+    "password change",
+    scope,
+  );
   if (!rechecked.ok) return rechecked;
   const user = rechecked.value;
   const weakness = checkPasswordPolicy(input.newPassword, context.config, "newPassword");
@@ -124,6 +143,12 @@ export async function changePassword(
   });
   if (!replaced) return fail("invalid_credentials", { reason: "password changed concurrently" });
   await denySessionTokens(context, replaced.revokedSessionIds);
+  recordSecurityEvent(context, scope, {
+    type: "password_changed",
+    subjectUserId: user.id,
+    actorUserId: user.id,
+    detail: { session_id: caller.session.id, sessions_ended: replaced.revokedSessionIds.length },
+  });
   sendMailLater(context, scope, user.email, { kind: "password_changed" });
   return succeed(undefined);
 }

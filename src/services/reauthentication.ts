@@ -10,8 +10,9 @@ import { accountFailureKey } from "../storage/login-failure-store";
 import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
 import { admitClient } from "./abuse-limits";
-import type { ClientInfo, ServiceContext } from "./context";
-import { admitPasswordRecheck, clearLoginFailures } from "./login-throttle";
+import type { ClientInfo, RequestScope, ServiceContext } from "./context";
+import { clearLoginFailures, countPasswordRecheck } from "./login-throttle";
+import { recordLockEngaged } from "./sign-in-events";
 
 /**
  * `invalid_credentials` for a wrong password, a locked account and an account without a password
@@ -23,17 +24,30 @@ export async function recheckPassword(
   userId: string,
   password: string,
   action: string,
+  scope?: RequestScope,
 ): Promise<Result<UserRow>> {
   const admitted = await admitClient(context, "recheck_password", client.ip);
   if (!admitted.ok) return admitted;
-  if (!(await admitPasswordRecheck(context, userId))) {
+  const admission = await countPasswordRecheck(context, userId);
+  if (!admission.admitted) {
     return fail("invalid_credentials", { reason: `account locked after failures (${action})` });
   }
   const user = await findUserById(context.db, userId);
   const valid = user?.passwordHash
-    ? (await verifyPassword(password, user.passwordHash, context.config.passwordScrypt)).valid
+    ? (
+        await verifyPassword(password, user.passwordHash, context.config.passwordScrypt, {
+          // An imported hash not yet upgraded (the account signed in another way) verifies as at login.
+          firebaseScrypt: context.config.firebaseScrypt,
+        })
+      ).valid
     : false;
-  if (!user || !valid) return fail("invalid_credentials", { reason: `wrong password on ${action}` });
+  if (!user || !valid) {
+    // The failure that reached the threshold locks sign-in too: the account's event log says so.
+    if (admission.lockSecondsIfWrong > 0) {
+      recordLockEngaged(context, scope, userId, { lockSeconds: admission.lockSecondsIfWrong, at: action });
+    }
+    return fail("invalid_credentials", { reason: `wrong password on ${action}` });
+  }
   // As at login: a right password forgets the failures before it.
   await clearLoginFailures(context, accountFailureKey(userId));
   return succeed(user);

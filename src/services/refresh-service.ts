@@ -11,14 +11,19 @@ import { deriveSuccessorToken } from "../crypto/successor-token";
 import { fail, type Result, succeed } from "../errors";
 import { claimRotation, findPresentedToken, type PresentedTokenState } from "../storage/refresh-token-store";
 import { revokeSession, touchSession } from "../storage/session-store";
-import type { ServiceContext } from "./context";
+import type { RequestScope, ServiceContext } from "./context";
 import { sessionWindow } from "./context";
 import { MAX_REFRESH_TOKEN_LENGTH } from "./input-limits";
 import { isDisabled } from "./model";
+import { recordSecurityEvent } from "./security-events";
 import { denySessionTokens } from "./session-service";
 import { type IssuedTokens, issueTokens } from "./token-issuer";
 
-export async function refreshSession(context: ServiceContext, presentedToken: string): Promise<Result<IssuedTokens>> {
+export async function refreshSession(
+  context: ServiceContext,
+  presentedToken: string,
+  scope?: RequestScope,
+): Promise<Result<IssuedTokens>> {
   if (presentedToken.length === 0 || presentedToken.length > MAX_REFRESH_TOKEN_LENGTH) {
     return fail("invalid_refresh_token", { reason: "refresh token of impossible length" });
   }
@@ -36,13 +41,14 @@ export async function refreshSession(context: ServiceContext, presentedToken: st
 
   const state = await findPresentedToken(context.db, presentedHash);
   if (!state) return fail("invalid_refresh_token", { reason: "unknown refresh token" });
-  return resolveUnclaimable(context, presentedToken, state);
+  return resolveUnclaimable(context, presentedToken, state, scope);
 }
 
 async function resolveUnclaimable(
   context: ServiceContext,
   presentedToken: string,
   state: PresentedTokenState,
+  scope: RequestScope | undefined,
 ): Promise<Result<IssuedTokens>> {
   const { token, session, user } = state;
   const now = context.now();
@@ -73,6 +79,12 @@ async function resolveUnclaimable(
   // Reuse of a rotated token: someone else holds the family. Kill it everywhere.
   if (await revokeSession(context.db, session.id, null, "refresh_token_reuse", now)) {
     await denySessionTokens(context, [session.id]);
+    // Once per family: the statement that revoked the session decided it. No actor: who replayed it is unknown.
+    recordSecurityEvent(context, scope, {
+      type: "refresh_reuse_detected",
+      subjectUserId: user.id,
+      detail: { session_id: session.id },
+    });
   }
   return fail("invalid_refresh_token", { reason: "rotated refresh token reused; family revoked" });
 }

@@ -13,6 +13,8 @@ export interface SessionWrites {
   before?: PendingWrite[];
   /** Written after the session in the same batch (e.g. clearing a login's failure count). */
   alongside?: PendingWrite[];
+  /** The organization the session starts scoped to (chosen in a sign-in flow); its claims are re-read at issue. */
+  organizationId?: string | null;
 }
 
 export async function openSession(
@@ -23,11 +25,18 @@ export async function openSession(
   writes: SessionWrites = {},
 ): Promise<IssuedTokens> {
   const records = await buildNewSession(context, user.id, client, amr);
+  const activeOrganizationId = writes.organizationId ?? null;
+  if (activeOrganizationId) records.session.activeOrganizationId = activeOrganizationId;
   await insertSession(context.db, records.session, records.tokenRow, writes);
   return issueTokens(
     context,
     user,
-    { id: records.session.id, amr: records.session.amr ?? "[]", expiresAt: records.session.expiresAt },
+    {
+      id: records.session.id,
+      amr: records.session.amr ?? "[]",
+      expiresAt: records.session.expiresAt,
+      activeOrganizationId,
+    },
     records.refreshToken,
   );
 }

@@ -65,7 +65,7 @@ export async function signUp(
 }
 
 /** The gates, the checks and the password's hash: the new account's row, not yet stored. */
-async function newPasswordAccount(context: ServiceContext, input: SignUpInput): Promise<Result<UserRow>> {
+export async function newPasswordAccount(context: ServiceContext, input: SignUpInput): Promise<Result<UserRow>> {
   const admitted = await admitRegistration(context, { email: input.email, profile: input.profile });
   if (!admitted.ok) return admitted;
   const weakness = checkPasswordPolicy(input.password, context.config);

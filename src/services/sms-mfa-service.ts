@@ -9,7 +9,8 @@ import { setSmsMfaEnabled } from "../storage/phone-store";
 import type { UserRow } from "../storage/schema";
 import { findUserById } from "../storage/user-store";
 import { admitSubject } from "./abuse-limits";
-import { type ClientInfo, type ServiceContext, sessionWindow } from "./context";
+import { type ClientInfo, type RequestScope, type ServiceContext, sessionWindow } from "./context";
+import { recordFactorChange } from "./factor-events";
 import { parseStringList } from "./json-list";
 import { findOpenMfaChallenge, type SecondFactor } from "./mfa-service";
 import { isDisabled } from "./model";
@@ -33,11 +34,17 @@ export async function changeSmsMfa(
   client: ClientInfo,
   { user }: Principal,
   input: { password: string; enabled: boolean },
+  scope?: RequestScope,
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user.id, input.password, "SMS MFA change");
+  const rechecked = await recheckPassword(context, client, user.id, input.password, "SMS MFA change", scope);
   if (!rechecked.ok) return rechecked;
   const changed = await setSmsMfaEnabled(context.db, user.id, input.enabled, context.now());
-  return changed ? succeed(undefined) : fail("phone_not_verified", { reason: "SMS MFA needs a verified number" });
+  if (!changed) return fail("phone_not_verified", { reason: "SMS MFA needs a verified number" });
+  // Only a real change is an event: turning off what was off changes no factor.
+  if (rechecked.value.smsMfaEnabled !== input.enabled) {
+    recordFactorChange(context, scope, user.id, input.enabled ? "factor_added" : "factor_removed", "sms");
+  }
+  return succeed(undefined);
 }
 
 /** The number an open challenge's code goes to; counts no attempt on the challenge. */

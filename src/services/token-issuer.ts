@@ -8,6 +8,7 @@ import type { NewRefreshToken, NewSession } from "../storage/session-store";
 import type { ClientInfo, ServiceContext } from "./context";
 import { recordedUserAgent } from "./input-limits";
 import { parseStringList } from "./json-list";
+import { orgClaimsFor } from "./org-claims";
 
 /** What a successful sign-up, login or refresh yields; routes turn it into RFC 6749 §5.1 fields. */
 export interface IssuedTokens {
@@ -65,8 +66,10 @@ export type TokenUser = Pick<UserRow, "id" | "email" | "emailVerified"> &
 export async function issueAccessToken(
   context: ServiceContext,
   user: TokenUser,
-  session: Pick<SessionRow, "id" | "amr">,
+  session: Pick<SessionRow, "id" | "amr"> & Partial<Pick<SessionRow, "activeOrganizationId">>,
 ): Promise<{ token: string; claims: AccessTokenClaims }> {
+  // Re-read at every issue (refresh included): a member removed or suspended since gets no org claims.
+  const org = await orgClaimsFor(context, user.id, session.activeOrganizationId);
   return signAccessToken(
     context.keys,
     {
@@ -77,6 +80,7 @@ export async function issueAccessToken(
       // OIDC Core §5.1 names; an unverified number is the user's claim only, so it is left out.
       ...(user.phone && user.phoneVerified ? { phone_number: user.phone, phone_number_verified: true } : {}),
       amr: parseStringList(session.amr),
+      ...org,
     },
     {
       issuer: context.config.issuer,
@@ -91,7 +95,7 @@ export async function issueAccessToken(
 export async function issueTokens(
   context: ServiceContext,
   user: TokenUser,
-  session: Pick<SessionRow, "id" | "amr" | "expiresAt">,
+  session: Pick<SessionRow, "id" | "amr" | "expiresAt"> & Partial<Pick<SessionRow, "activeOrganizationId">>,
   refreshToken: string,
 ): Promise<IssuedTokens> {
   const { token, claims } = await issueAccessToken(context, user, session);

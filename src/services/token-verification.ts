@@ -8,6 +8,7 @@ import { isSessionDenied } from "../storage/kv/revocation-store";
 import { findLiveSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
 import { toSession, toUser } from "./model";
+import { orgScopedDenylistId } from "./org-denylist";
 import type { UserSessionPrincipal } from "./principal";
 
 export type { TokenRejection } from "../errors";
@@ -36,6 +37,14 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
   try {
     const cachePolicy = { ttlSeconds: context.config.denylistCacheTtlSeconds, now: context.now() };
     if (await isSessionDenied(context.kv, verified.claims.sid, cachePolicy)) {
+      return { active: false, rejection: "token_revoked" };
+    }
+    // An organization-scoped token also dies with its membership (src/services/org-denylist.ts).
+    const { org } = verified.claims;
+    if (
+      org !== undefined &&
+      (await isSessionDenied(context.kv, orgScopedDenylistId(verified.claims.sid, org), cachePolicy))
+    ) {
       return { active: false, rejection: "token_revoked" };
     }
   } catch {

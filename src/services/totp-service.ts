@@ -15,7 +15,8 @@ import {
   savePendingTotpFactor,
   type TotpState,
 } from "../storage/totp-store";
-import type { ClientInfo, ServiceContext } from "./context";
+import type { ClientInfo, RequestScope, ServiceContext } from "./context";
+import { recordFactorChange } from "./factor-events";
 import type { SecondFactor } from "./mfa-service";
 import type { Principal } from "./principal";
 import { recheckPassword } from "./reauthentication";
@@ -60,11 +61,12 @@ export async function confirmTotp(
   client: ClientInfo,
   { user }: Principal,
   proof: { code: string; password: string },
+  scope?: RequestScope,
 ): Promise<Result<{ recoveryCodes: string[] }>> {
   // Re-authentication first: with a stolen access token alone, an attacker could otherwise bind
   // their own authenticator and lock the owner out of their next login. A wrong password counts no
   // code attempt.
-  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP confirmation");
+  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP confirmation", scope);
   if (!rechecked.ok) return rechecked;
   const check = await checkTotpCode(context, user.id, proof.code, "pending");
   if (check === "absent") {
@@ -72,7 +74,9 @@ export async function confirmTotp(
     return factor?.confirmedAt ? fail("totp_already_enabled") : fail("totp_not_enabled", { reason: "no enrolment" });
   }
   if (check !== "accepted") return fail(...failureFor(check));
-  return succeed({ recoveryCodes: await issueRecoveryCodes(context, user.id) });
+  const recoveryCodes = await issueRecoveryCodes(context, user.id);
+  recordFactorChange(context, scope, user.id, "factor_added", "totp");
+  return succeed({ recoveryCodes });
 }
 
 export type SecondFactorProof = { code: string } | { recoveryCode: string };
@@ -83,12 +87,14 @@ export async function disableTotp(
   client: ClientInfo,
   { user }: Principal,
   proof: { password: string } & SecondFactorProof,
+  scope?: RequestScope,
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP removal");
+  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP removal", scope);
   if (!rechecked.ok) return rechecked;
   const proven = await proveSecondFactor(context, user.id, proof);
   if (!proven.ok) return proven;
   await deleteTotpFactor(context.db, user.id);
+  recordFactorChange(context, scope, user.id, "factor_removed", "totp");
   return succeed(undefined);
 }
 
@@ -101,10 +107,14 @@ export async function regenerateRecoveryCodes(
   context: ServiceContext,
   { user }: Principal,
   code: string,
+  scope?: RequestScope,
 ): Promise<Result<{ recoveryCodes: string[] }>> {
   const proven = await proveSecondFactor(context, user.id, { code });
   if (!proven.ok) return proven;
-  return succeed({ recoveryCodes: await issueRecoveryCodes(context, user.id) });
+  const recoveryCodes = await issueRecoveryCodes(context, user.id);
+  // The old set is gone and a new one added: one event, the factor kind saying which.
+  recordFactorChange(context, scope, user.id, "factor_added", "recovery_codes", { replaced: true });
+  return succeed({ recoveryCodes });
 }
 
 /** A TOTP code as a second factor for an MFA challenge (RFC 8176 "otp"). */

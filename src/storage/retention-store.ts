@@ -4,7 +4,19 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Database } from "./database";
-import { codeFailures, loginFailures, mfaChallenges, oneTimeCodes, refreshTokens, sessions, users } from "./schema";
+import {
+  codeFailures,
+  loginFailures,
+  mfaChallenges,
+  oauthFlows,
+  oauthSignInCodes,
+  oneTimeCodes,
+  refreshTokens,
+  securityEvents,
+  sessions,
+  signInFlows,
+  users,
+} from "./schema";
 
 /** Everything a rule may depend on, filled by the service from config and its own constants. */
 export interface RetentionPolicy {
@@ -24,6 +36,8 @@ export interface RetentionPolicy {
    * cannot sign in, and it holds an address and maybe a username); null when verification is optional.
    */
   unverifiedAccountSeconds: number | null;
+  /** How long a security event is kept (SECURITY_EVENT_RETENTION_DAYS). */
+  securityEventSeconds: number;
 }
 
 export interface RetentionSpec {
@@ -92,6 +106,12 @@ export const RETENTION_SPECS: readonly RetentionSpec[] = [
     expired: (policy) => sql`${mfaChallenges.expiresAt} <= ${policy.now - policy.spentCodeSeconds}`,
   },
   {
+    // Sign-in flows live 10 minutes and a consumed one has expired by then too.
+    name: "sign_in_flows",
+    table: signInFlows,
+    expired: (policy) => sql`${signInFlows.expiresAt} <= ${policy.now - policy.spentCodeSeconds}`,
+  },
+  {
     // Past the lock's memory a row counts as no row (the next failure starts at 1), so deleting it
     // changes nothing a caller can see. A lock still in force is kept whatever its age.
     name: "login_failures",
@@ -117,6 +137,25 @@ export const RETENTION_SPECS: readonly RetentionSpec[] = [
       // A live code means someone asked for one just now (resend): the owner may be about to verify.
       return sql`${users.emailVerified} = 0 and ${users.createdAt} <= ${cutoff} and ${users.updatedAt} <= ${cutoff} and not exists (select 1 from ${sessions} where ${sessions.userId} = ${users.id}) and not exists (select 1 from ${oneTimeCodes} where ${oneTimeCodes.userId} = ${users.id} and ${oneTimeCodes.expiresAt} > ${policy.now})`;
     },
+  },
+  {
+    // Social-login redirect flows live 10 minutes and their sign-in codes 5; a consumed one has
+    // expired by the cutoff too (oauth_*_expires_at_idx).
+    name: "oauth_flows",
+    table: oauthFlows,
+    expired: (policy) => sql`${oauthFlows.expiresAt} <= ${policy.now - policy.spentCodeSeconds}`,
+  },
+  {
+    name: "oauth_sign_in_codes",
+    table: oauthSignInCodes,
+    expired: (policy) => sql`${oauthSignInCodes.expiresAt} <= ${policy.now - policy.spentCodeSeconds}`,
+  },
+  {
+    // The security event log: append-only, each event kept for the configured period from its time
+    // (security_events_created_at_idx), whatever the account it names has done since.
+    name: "security_events",
+    table: securityEvents,
+    expired: (policy) => sql`${securityEvents.createdAt} <= ${policy.now - policy.securityEventSeconds}`,
   },
 ];
 

@@ -4,28 +4,33 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  /** Normalized (NFKC, lower case): the unique key, and the address mail is sent to. */
-  email: text("email").notNull().unique(),
-  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
-  /** Lower case; optional second login name. */
-  username: text("username").unique(),
-  /** PHC string; null for accounts that have not set a password yet. */
-  passwordHash: text("password_hash"),
-  name: text("name"),
-  firstName: text("first_name"),
-  lastName: text("last_name"),
-  /** E.164 when set through POST /v1/phone; `phoneVerified` once its SMS code came back. */
-  phone: text("phone"),
-  phoneVerified: integer("phone_verified", { mode: "boolean" }).notNull().default(false),
-  /** The user chose SMS codes as a second factor (needs a verified phone). */
-  smsMfaEnabled: integer("sms_mfa_enabled", { mode: "boolean" }).notNull().default(false),
-  address: text("address"),
-  disabledAt: integer("disabled_at"),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-});
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Normalized (NFKC, lower case): the unique key, and the address mail is sent to. */
+    email: text("email").notNull().unique(),
+    emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+    /** Lower case; optional second login name. */
+    username: text("username").unique(),
+    /** PHC string; null for accounts that have not set a password yet. */
+    passwordHash: text("password_hash"),
+    name: text("name"),
+    firstName: text("first_name"),
+    lastName: text("last_name"),
+    /** E.164 when set through POST /v1/phone; `phoneVerified` once its SMS code came back. */
+    phone: text("phone"),
+    phoneVerified: integer("phone_verified", { mode: "boolean" }).notNull().default(false),
+    /** The user chose SMS codes as a second factor (needs a verified phone). */
+    smsMfaEnabled: integer("sms_mfa_enabled", { mode: "boolean" }).notNull().default(false),
+    address: text("address"),
+    disabledAt: integer("disabled_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  // The admin API's listing by creation time (newest first, then id).
+  (table) => [index("users_created_at_idx").on(table.createdAt, table.id)],
+);
 
 export const sessions = sqliteTable(
   "sessions",
@@ -46,8 +51,13 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     revokedAt: integer("revoked_at"),
     revokeReason: text("revoke_reason"),
+    /** The organization this session's access tokens are scoped to (POST /v1/session/org); null: none. */
+    activeOrganizationId: text("active_organization_id").references(() => organizations.id, { onDelete: "set null" }),
   },
-  (table) => [index("sessions_user_id_idx").on(table.userId)],
+  (table) => [
+    index("sessions_user_id_idx").on(table.userId),
+    index("sessions_active_organization_idx").on(table.activeOrganizationId, table.userId),
+  ],
 );
 
 /** Every refresh token a session has had: the family. Only SHA-256 hashes are stored. */
@@ -160,6 +170,8 @@ export const mfaChallenges = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     consumedAt: integer("consumed_at"),
+    /** The organization chosen in a sign-in flow (sign_in_flows): the session it opens starts scoped to it. */
+    organizationId: text("organization_id"),
   },
   (table) => [index("mfa_challenges_user_id_idx").on(table.userId)],
 );
@@ -262,3 +274,208 @@ export type RecoveryCodeRow = typeof recoveryCodes.$inferSelect;
 export type MfaChallengeRow = typeof mfaChallenges.$inferSelect;
 export type IdentityRow = typeof identities.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/**
+ * The security event log (src/services/security-events.ts): append-only, one row per security-relevant
+ * action. No foreign keys: an event outlives the account, key or organization it names until the
+ * retention period (SECURITY_EVENT_RETENTION_DAYS) deletes it. Never a secret: ids, a reason class,
+ * the client's IP and (truncated) user agent, and `detail`, a small JSON object of non-secret facts.
+ */
+export const securityEvents = sqliteTable(
+  "security_events",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at").notNull(),
+    type: text("type").notNull(),
+    subjectUserId: text("subject_user_id"),
+    actorUserId: text("actor_user_id"),
+    actorKeyId: text("actor_key_id"),
+    orgId: text("org_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    detail: text("detail").notNull(),
+  },
+  (table) => [
+    index("security_events_subject_idx").on(table.subjectUserId, table.createdAt, table.id),
+    index("security_events_org_idx").on(table.orgId, table.createdAt, table.id),
+    index("security_events_created_at_idx").on(table.createdAt, table.id),
+  ],
+);
+
+export type SecurityEventRow = typeof securityEvents.$inferSelect;
+
+/** Tenants (src/services/org-service.ts). A slug is unique among organizations not deleted. */
+export const organizations = sqliteTable(
+  "organizations",
+  {
+    id: text("id").primaryKey(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    /** A small JSON object of the organization's own settings. */
+    settings: text("settings").notNull().default("{}"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    /** Soft delete: a deleted organization counts nowhere (membership, tokens, invitations). */
+    deletedAt: integer("deleted_at"),
+  },
+  (table) => [uniqueIndex("organizations_live_slug_idx").on(table.slug).where(sql`deleted_at IS NULL`)],
+);
+
+/** One row per member; roles and what each may do: src/services/org-permissions.ts. */
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    status: text("status", { enum: ["active", "suspended"] })
+      .notNull()
+      .default("active"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.organizationId, table.userId] }),
+    index("memberships_user_id_idx").on(table.userId),
+  ],
+);
+
+/** Invitations by email; the token (link and code) is stored only as its SHA-256. 7 days, once. */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** Normalized like users.email. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    inviterUserId: text("inviter_user_id").references(() => users.id, { onDelete: "set null" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    acceptedByUserId: text("accepted_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    revokedAt: integer("revoked_at"),
+  },
+  (table) => [index("invitations_organization_email_idx").on(table.organizationId, table.email)],
+);
+
+/** Email domains an organization claims; a domain is unique among verified claims. */
+export const orgDomains = sqliteTable(
+  "org_domains",
+  {
+    id: text("id").primaryKey(),
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    domain: text("domain").notNull(),
+    /** The value expected in the DNS TXT record; not a secret. */
+    verificationToken: text("verification_token").notNull(),
+    verifiedAt: integer("verified_at"),
+    policy: text("policy", { enum: ["auto_join", "suggest", "restrict"] })
+      .notNull()
+      .default("suggest"),
+    defaultRole: text("default_role", { enum: ["owner", "admin", "member"] })
+      .notNull()
+      .default("member"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (table) => [
+    uniqueIndex("org_domains_verified_domain_idx").on(table.domain).where(sql`verified_at IS NOT NULL`),
+    uniqueIndex("org_domains_organization_domain_idx").on(table.organizationId, table.domain),
+  ],
+);
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type MembershipRow = typeof memberships.$inferSelect;
+export type InvitationRow = typeof invitations.$inferSelect;
+export type OrgDomainRow = typeof orgDomains.$inferSelect;
+
+/**
+ * A social-login redirect flow in progress (GET /v1/oauth/{provider}/authorize until its callback):
+ * the state and the browser-binding cookie stored only as SHA-256, our PKCE verifier and the nonce
+ * (sent to the provider at the callback, so kept as they are, for ten minutes), where to send the
+ * browser, and the SPA's own PKCE challenge. Consumed once, by one UPDATE … RETURNING.
+ */
+export const oauthFlows = sqliteTable(
+  "oauth_flows",
+  {
+    id: text("id").primaryKey(),
+    stateHash: text("state_hash").notNull().unique(),
+    provider: text("provider").notNull(),
+    codeVerifier: text("code_verifier").notNull(),
+    nonce: text("nonce").notNull(),
+    redirectTo: text("redirect_to").notNull(),
+    clientCodeChallenge: text("client_code_challenge").notNull(),
+    browserHash: text("browser_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+  },
+  (table) => [index("oauth_flows_expires_at_idx").on(table.expiresAt)],
+);
+
+/** The one-time code a social login's callback hands the SPA (256 bits; stored as SHA-256; 5 minutes). */
+export const oauthSignInCodes = sqliteTable(
+  "oauth_sign_in_codes",
+  {
+    codeHash: text("code_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    /** The SPA's S256 challenge from the authorize request; the exchange must bring its verifier. */
+    codeChallenge: text("code_challenge").notNull(),
+    redirectTo: text("redirect_to").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+  },
+  (table) => [
+    index("oauth_sign_in_codes_user_id_idx").on(table.userId),
+    index("oauth_sign_in_codes_expires_at_idx").on(table.expiresAt),
+  ],
+);
+
+export type OAuthFlowRow = typeof oauthFlows.$inferSelect;
+export type OAuthSignInCodeRow = typeof oauthSignInCodes.$inferSelect;
+
+/**
+ * Sign-in flows (src/services/sign-in-flow-service.ts): a login past its first factor with an
+ * organization still to choose (and maybe a second factor after it). 256-bit id stored as SHA-256.
+ */
+export const signInFlows = sqliteTable(
+  "sign_in_flows",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** JSON array of what is still due: ["org"] or ["org","mfa"]. */
+    due: text("due").notNull(),
+    /** JSON array of the second factors the MFA step will offer (empty without one). */
+    mfaMethods: text("mfa_methods").notNull().default("[]"),
+    /** JSON array of the methods already used (copied into the session's amr). */
+    amr: text("amr").notNull(),
+    rotatesRefreshToken: integer("rotates_refresh_token", { mode: "boolean" }).notNull().default(true),
+    /** A client's own note (NAP's flowReturnTo), handed back with the flow; never followed here. */
+    returnTo: text("return_to"),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    consumedAt: integer("consumed_at"),
+    /** The organization chosen when the flow was consumed. */
+    organizationId: text("organization_id"),
+  },
+  (table) => [index("sign_in_flows_user_id_idx").on(table.userId)],
+);
+
+export type SignInFlowRow = typeof signInFlows.$inferSelect;

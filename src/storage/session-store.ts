@@ -60,22 +60,22 @@ export async function listLiveSessions(db: Database, userId: string, window: Ses
     .all();
 }
 
-/** Revokes one session of one user; returns false when there was nothing live to revoke. */
+/** Revokes one session (of one user, when given); answers its user id, or null when nothing live was revoked. */
 export async function revokeSession(
   db: Database,
   sessionId: string,
   userId: string | null,
   reason: string,
   now: number,
-): Promise<boolean> {
+): Promise<string | null> {
   const owner = userId === null ? sql`1 = 1` : eq(sessions.userId, userId);
   const row = await db
     .update(sessions)
     .set({ revokedAt: now, revokeReason: reason })
     .where(and(eq(sessions.id, sessionId), owner, isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id })
+    .returning({ userId: sessions.userId })
     .get();
-  return row !== undefined;
+  return row?.userId ?? null;
 }
 
 /**

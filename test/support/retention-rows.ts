@@ -114,6 +114,8 @@ const KEYS = {
   one_time_codes: "id",
   mfa_challenges: "id",
   login_failures: "identifier_hash",
+  oauth_flows: "id",
+  oauth_sign_in_codes: "code_hash",
 } as const;
 
 /** Which of `ids` are still in `table`. */
@@ -133,4 +135,26 @@ export async function countWithPrefix(prefix: string): Promise<number> {
     .bind(prefix.length, prefix)
     .first<{ n: number }>();
   return row?.n ?? 0;
+}
+
+/** A social-login redirect flow expiring at `expiresAt` (only the columns retention reads matter). */
+export async function insertOAuthFlow(expiresAt: number): Promise<string> {
+  const id = uid("flow");
+  await env.DB.prepare(
+    "INSERT INTO oauth_flows (id, state_hash, provider, code_verifier, nonce, redirect_to, client_code_challenge, browser_hash, created_at, expires_at) VALUES (?, ?, 'google', 'v', 'n', 'https://app.test/cb', 'c', 'b', ?, ?)",
+  )
+    .bind(id, uid("state"), expiresAt - 600, expiresAt)
+    .run();
+  return id;
+}
+
+/** A social sign-in code of `userId` expiring at `expiresAt`. */
+export async function insertOAuthSignInCode(userId: string, expiresAt: number): Promise<string> {
+  const hash = uid("code");
+  await env.DB.prepare(
+    "INSERT INTO oauth_sign_in_codes (code_hash, user_id, provider, code_challenge, redirect_to, created_at, expires_at) VALUES (?, ?, 'google', 'c', 'https://app.test/cb', ?, ?)",
+  )
+    .bind(hash, userId, expiresAt - 300, expiresAt)
+    .run();
+  return hash;
 }

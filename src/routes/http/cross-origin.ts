@@ -62,9 +62,16 @@ export function isCrossSiteRefused(method: string, origin: string | undefined, a
   return origin !== undefined && !allowed.includes(origin);
 }
 
+/**
+ * A social login's callback arrives from the provider's origin by design (Apple's form_post is a
+ * cross-site POST); it reads no refresh cookie, and its own state and browser binding stop login CSRF.
+ */
+const PROVIDER_CALLBACK = /^\/v1\/oauth\/[a-z][a-z0-9]{1,19}\/callback$/;
+
 export const guardCrossSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   const config = c.get("services").config;
   if (config.refreshTokenTransport !== "cookie") return next();
+  if (PROVIDER_CALLBACK.test(c.req.path)) return next();
   if (isCrossSiteRefused(c.req.method, c.req.header("Origin"), sameSiteOrigins(config))) {
     throw new AppError({ code: "forbidden_origin", reason: "cross-site request in cookie mode" });
   }

@@ -1,0 +1,139 @@
+// Social-login scenarios (issue 12) against the built-in dev identity provider (OAUTH_DEV_PROVIDER):
+// the redirect flow's callback (flow consumed in D1, the dev provider's code redeemed in process, its
+// ID token verified, the account resolved, a sign-in code issued) and the SPA's code exchange at
+// POST /v1/oauth/token, each beside a password-less token issue measured in the same run
+// (POST /v1/token/refresh: a session's new pair, no scrypt). Target: each under 2× its CPU.
+// Alone: `node bench/lib/oauth.mjs --duration 3` starts its own server and prints the figures.
+import { createHash, randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { readOptions } from "./args.mjs";
+import { refreshRequest, signUpOne, startEdgeAuth } from "./edge-auth.mjs";
+import { measureScenario } from "./load.mjs";
+import { getRequest, jsonRequest, mapLimited, nextClientIp, SingleUsePool } from "./traffic.mjs";
+
+const SPA_REDIRECT = "http://localhost:5173/auth/callback";
+/** What the server needs for these scenarios (scripts/dev-setup.mjs writes the same to .dev.vars). */
+export const OAUTH_BENCH_VARS = { OAUTH_DEV_PROVIDER: "true", OAUTH_REDIRECT_ALLOWLIST: SPA_REDIRECT };
+/** Flows prepared per scenario; the dev provider's codes live a minute, so they are made just before. */
+const FLOWS = 300;
+
+const b64url = (buffer) => buffer.toString("base64url");
+
+async function send(origin, method, path, { form, headers = {} } = {}) {
+  return fetch(`${origin}${path}`, {
+    method,
+    redirect: "manual",
+    headers: { "cf-connecting-ip": nextClientIp(), ...headers },
+    body: form ? new URLSearchParams(form) : undefined,
+    signal: AbortSignal.timeout(30_000),
+  });
+}
+
+/** One flow up to the callback: its path (with the dev provider's code), the flow cookie, the SPA's verifier. */
+async function prepareCallback(origin, index) {
+  const verifier = b64url(randomBytes(32));
+  const challenge = b64url(createHash("sha256").update(verifier).digest());
+  const query = new URLSearchParams({ redirect_to: SPA_REDIRECT, code_challenge: challenge });
+  const started = await send(origin, "GET", `/v1/oauth/dev/authorize?${query}`);
+  if (started.status !== 302) throw new Error(`authorize answered ${started.status}: ${await started.text()}`);
+  const cookie = (started.headers.getSetCookie()[0] ?? "").split(";")[0];
+  const authorize = Object.fromEntries(new URL(started.headers.get("location")).searchParams);
+  const email = `oauth-bench-${index % 50}@bench.example.com`;
+  const approved = await send(origin, "POST", "/dev/idp/authorize", { form: { ...authorize, email } });
+  if (approved.status !== 302) throw new Error(`consent answered ${approved.status}`);
+  const callback = new URL(approved.headers.get("location"));
+  return { path: `${callback.pathname}${callback.search}`, cookie, verifier };
+}
+
+/**
+ * Each request one prepared callback; the SPA's code from its redirect goes to `codes` with the
+ * flow's verifier, and anything else (an `?error=` redirect, another status) to `refused`.
+ */
+function callbackRequest(callbacks, codes, refused) {
+  return {
+    method: "GET",
+    path: "/v1/oauth/dev/callback",
+    setupRequest: (req, context) => {
+      const flow = callbacks.take(null);
+      context.verifier = flow?.verifier;
+      req.path = flow?.path ?? "/v1/oauth/dev/callback?state=pool-ran-dry";
+      req.headers = { cookie: flow?.cookie ?? "", "cf-connecting-ip": nextClientIp() };
+      return req;
+    },
+    onResponse: (status, _body, context, headers) => {
+      const location = status === 302 ? locationOf(headers) : null;
+      const answer = location ? new URL(location).searchParams : null;
+      if (answer?.get("code")) codes.give({ code: answer.get("code"), verifier: context.verifier });
+      else refused.push(answer?.get("error") ?? String(status));
+    },
+  };
+}
+
+/** autocannon hands onResponse the headers as an object keyed by their names as sent. */
+function locationOf(headers) {
+  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === "location") return value;
+  return null;
+}
+
+function exchangeRequest(codes) {
+  return jsonRequest("POST", "/v1/oauth/token", () => {
+    const { code, verifier } = codes.take({ code: "pool-ran-dry", verifier: "v".repeat(43) });
+    return { grant_type: "authorization_code", code, code_verifier: verifier };
+  });
+}
+
+/** The two scenarios and the refresh they are compared with, on a server with OAUTH_BENCH_VARS. */
+export async function benchOAuth(run, origin) {
+  const refreshTokens = new SingleUsePool();
+  for (let n = 0; n < 20; n++) refreshTokens.give((await signUpOne(origin, "oauth-refresh")).refreshToken);
+  const scenarios = {};
+  scenarios.refresh_beside_oauth = await run({
+    name: "POST /v1/token/refresh (beside social login)",
+    requests: [refreshRequest(refreshTokens)],
+    amount: FLOWS,
+  });
+  const callbacks = new SingleUsePool(
+    await mapLimited([...Array(FLOWS).keys()], 10, (n) => prepareCallback(origin, n)),
+  );
+  const codes = new SingleUsePool();
+  const refused = [];
+  const callback = callbackRequest(callbacks, codes, refused);
+  // autocannon may build one request per connection beyond the count: a few flows stay unused.
+  scenarios.oauth_callback = await run({
+    name: "GET /v1/oauth/dev/callback",
+    requests: [callback],
+    amount: FLOWS - 10,
+  });
+  // A callback that did not sign in would measure a refusal: the run says so instead of a ratio.
+  if (refused.length > 0) console.log(`  callbacks refused: ${refused.length} (${[...new Set(refused)].join(", ")})`);
+  scenarios.oauth_code_exchange = await run({
+    name: "POST /v1/oauth/token (authorization_code)",
+    requests: [exchangeRequest(codes)],
+    amount: Math.max(10, codes.size - 10),
+  });
+  return scenarios;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const options = readOptions(process.argv.slice(2));
+  const server = await startEdgeAuth({ label: "oauth", vars: OAUTH_BENCH_VARS });
+  try {
+    const run = (scenario) => measureScenario({ origin: server.origin, devPid: server.pid, ...scenario });
+    const health = await run({
+      name: "GET /health",
+      requests: [getRequest("/health")],
+      durationSeconds: options.durationSeconds,
+    });
+    const scenarios = await benchOAuth(run, server.origin);
+    const cpu = (figure) => figure.cpu_ms_per_request.workerd;
+    console.log(`health ${cpu(health)} ms/req`);
+    for (const name of ["oauth_callback", "oauth_code_exchange"]) {
+      console.log(
+        `${name} / refresh (CPU): ${(cpu(scenarios[name]) / cpu(scenarios.refresh_beside_oauth)).toFixed(2)}`,
+      );
+      console.log(`${name} statuses: ${JSON.stringify(scenarios[name].statuses)}`);
+    }
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,28 @@
+// Bookings' POST /auth/social/google-oauth2 (issue 12): its `access_code` (a Google popup code, or
+// an ID token) through the core's credential exchange; a new account answers 201 with the pair.
+import type { Context } from "hono";
+import { AppError } from "../errors";
+import type { AppEnv } from "../routes/http/app-env";
+import { readBody } from "../routes/http/body";
+import { clientInfo } from "../routes/http/client";
+import { requestScope } from "../routes/http/request-scope";
+import { exchangeProviderCredential, type ProviderCredential } from "../services/oauth/credential-exchange";
+import { SocialFields } from "./bookings-schemas";
+
+const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
+
+export async function socialSignIn(c: Context<AppEnv>): Promise<Response> {
+  const { access_code: code } = await readBody(c, SocialFields);
+  const credential: ProviderCredential = /^[\w-]+\.[\w-]+\.[\w-]+$/.test(code)
+    ? { kind: "id_token", idToken: code, nonce: null }
+    : { kind: "code", code, redirectUri: "postmessage", codeVerifier: null, nonce: null };
+  const services = c.get("services");
+  const result = await exchangeProviderCredential(services, "google", credential, clientInfo(c), requestScope(c));
+  if (!result.ok) throw new AppError(result.error);
+  const { outcome, created } = result.value;
+  if (outcome.kind === "mfa_required")
+    return c.json({ detail: "This account signs in with a second factor; use the main sign-in." }, 403, NO_STORE);
+  const pair = { access: outcome.tokens.accessToken, refresh: outcome.tokens.refreshToken };
+  if (created) return c.json({ detail: "User created successfully!", ...pair }, 201, NO_STORE);
+  return c.json(pair, 200, NO_STORE);
+}

@@ -1,0 +1,114 @@
+// A signed-in person's external identities (issue 12, account management): list them, link one
+// explicitly (after re-authentication: the password, or for a password-less account a sign-in in
+// the last five minutes), unlink one (never the last way to sign in). An identity linked to another
+// account is never moved: oauth_identity_taken.
+
+import { generateId } from "../../crypto/random";
+import { fail, type Result, succeed } from "../../errors";
+import { uniqueViolation } from "../../storage/database";
+import {
+  findIdentity,
+  insertingIdentity,
+  listIdentities,
+  unlinkIdentityUnlessLast,
+} from "../../storage/oauth-identity-store";
+import type { IdentityRow } from "../../storage/schema";
+import type { ClientInfo, RequestScope, ServiceContext } from "../context";
+import type { Identity } from "../model";
+import type { UserSessionPrincipal } from "../principal";
+import { recheckPassword } from "../reauthentication";
+import { recordSecurityEvent } from "../security-events";
+import { identityOfCredential, type ProviderCredential } from "./credential-exchange";
+import { findProvider } from "./providers";
+
+/** How recent a password-less account's sign-in must be to link or unlink without a password. */
+export const RECENT_SIGN_IN_SECONDS = 300;
+
+const toIdentity = (row: IdentityRow): Identity => ({ ...row });
+
+export async function listOwnIdentities(context: ServiceContext, principal: UserSessionPrincipal): Promise<Identity[]> {
+  return (await listIdentities(context.db, principal.user.id)).map(toIdentity);
+}
+
+async function reauthenticate(
+  context: ServiceContext,
+  principal: UserSessionPrincipal,
+  password: string | undefined,
+  client: ClientInfo,
+  action: string,
+): Promise<Result<void>> {
+  if (principal.user.hasPassword) {
+    if (password === undefined) return fail("invalid_credentials", { reason: `${action} without the password` });
+    const checked = await recheckPassword(context, client, principal.user.id, password, action);
+    return checked.ok ? succeed(undefined) : checked;
+  }
+  if (principal.session.createdAt >= context.now() - RECENT_SIGN_IN_SECONDS) return succeed(undefined);
+  return fail("invalid_credentials", { reason: `${action} needs a recent sign-in` });
+}
+
+export async function linkIdentity(
+  context: ServiceContext,
+  principal: UserSessionPrincipal,
+  request: { provider: string; credential: ProviderCredential; password?: string },
+  client: ClientInfo,
+  scope: RequestScope,
+): Promise<Result<Identity>> {
+  const found = findProvider(context, request.provider);
+  if (!found.ok) return found;
+  const reauthenticated = await reauthenticate(context, principal, request.password, client, "link_identity");
+  if (!reauthenticated.ok) return reauthenticated;
+  const identity = await identityOfCredential(context, found.value, request.credential);
+  if (!identity.ok) return identity;
+  const userId = principal.user.id;
+  const existing = await findIdentity(context.db, identity.value.provider, identity.value.subject);
+  if (existing && existing.userId !== userId)
+    return fail("oauth_identity_taken", { reason: "linked to another account" });
+  if (existing) return succeed(toIdentity(existing));
+  const now = context.now();
+  const row: IdentityRow = {
+    id: generateId(),
+    userId,
+    provider: identity.value.provider,
+    subject: identity.value.subject,
+    email: identity.value.email,
+    emailVerified: identity.value.emailVerified,
+    createdAt: now,
+    lastUsedAt: null,
+  };
+  try {
+    await context.db.batch([insertingIdentity(context.db, row)]);
+  } catch (error) {
+    if (uniqueViolation(error)) return fail("oauth_identity_taken", { reason: "linked elsewhere meanwhile" });
+    throw error;
+  }
+  recordSecurityEvent(context, scope, {
+    type: "identity_linked",
+    subjectUserId: userId,
+    actorUserId: userId,
+    detail: { provider: row.provider, reason: "explicit" },
+  });
+  return succeed(toIdentity(row));
+}
+
+export async function unlinkIdentity(
+  context: ServiceContext,
+  principal: UserSessionPrincipal,
+  request: { provider: string; password?: string },
+  client: ClientInfo,
+  scope: RequestScope,
+): Promise<Result<void>> {
+  const userId = principal.user.id;
+  const held = (await listIdentities(context.db, userId)).filter((row) => row.provider === request.provider);
+  if (held.length === 0) return fail("oauth_identity_not_found", { reason: "no identity of that provider" });
+  const reauthenticated = await reauthenticate(context, principal, request.password, client, "unlink_identity");
+  if (!reauthenticated.ok) return reauthenticated;
+  const { removed } = await unlinkIdentityUnlessLast(context.db, userId, request.provider);
+  if (removed === 0) return fail("oauth_last_sign_in_method", { reason: "unlink would leave no way to sign in" });
+  recordSecurityEvent(context, scope, {
+    type: "identity_unlinked",
+    subjectUserId: userId,
+    actorUserId: userId,
+    detail: { provider: request.provider, removed },
+  });
+  return succeed(undefined);
+}

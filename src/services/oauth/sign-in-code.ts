@@ -1,0 +1,76 @@
+// The one-time sign-in code that ends a redirect flow: 256 random bits, stored as SHA-256, five
+// minutes, bound to the SPA's PKCE challenge. Its single use is decided by one UPDATE … RETURNING
+// (a wrong verifier spends it too), then the sign-in finishes like any first factor: a session, or
+// the MFA challenge when the account has a second factor.
+
+import * as oauth from "oauth4webapi";
+import { timingSafeEqual } from "../../crypto/constant-time";
+import { generateOpaqueToken, sha256Base64Url } from "../../crypto/random";
+import { fail, type Result, succeed } from "../../errors";
+import { consumeOAuthSignInCode, insertOAuthSignInCode } from "../../storage/oauth-flow-store";
+import type { OAuthFlowRow } from "../../storage/schema";
+import { findUserById } from "../../storage/user-store";
+import type { ClientInfo, RequestScope, ServiceContext } from "../context";
+import { finishFirstFactor, type LoginOutcome } from "../mfa-service";
+import { isDisabled } from "../model";
+import { recordSecurityEvent } from "../security-events";
+import { type ResolvedAccount, SOCIAL_AMR } from "./account-resolution";
+
+export const SIGN_IN_CODE_TTL_SECONDS = 300;
+const MAX_CODE_LENGTH = 128;
+/** RFC 7636 §4.1: 43..128 unreserved characters. */
+const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+export async function issueSignInCode(
+  context: ServiceContext,
+  account: ResolvedAccount,
+  origin: { flow: OAuthFlowRow; provider: string },
+): Promise<string> {
+  const code = generateOpaqueToken();
+  const now = context.now();
+  const row = {
+    codeHash: await sha256Base64Url(code),
+    userId: account.user.id,
+    provider: origin.provider,
+    codeChallenge: origin.flow.clientCodeChallenge,
+    redirectTo: origin.flow.redirectTo,
+    createdAt: now,
+    expiresAt: now + SIGN_IN_CODE_TTL_SECONDS,
+  };
+  await insertOAuthSignInCode(context.db, row, account.alongside);
+  return code;
+}
+
+const invalidGrant = (reason: string) => fail("invalid_code", { reason });
+
+/**
+ * Exchanges a sign-in code and the SPA's PKCE verifier. Every refusal is invalid_code (the grant's
+ * invalid_grant): unknown, used, expired, wrong verifier, or an account disabled since.
+ */
+export async function exchangeSignInCode(
+  context: ServiceContext,
+  input: { code: string; codeVerifier: string },
+  client: ClientInfo,
+  scope: RequestScope,
+): Promise<Result<LoginOutcome>> {
+  if (input.code.length > MAX_CODE_LENGTH) return invalidGrant("oversized code");
+  if (!CODE_VERIFIER.test(input.codeVerifier)) return invalidGrant("malformed code_verifier");
+  const row = await consumeOAuthSignInCode(context.db, await sha256Base64Url(input.code), context.now());
+  if (!row) return invalidGrant("unknown, used or expired sign-in code");
+  const encoder = new TextEncoder();
+  const challenge = await oauth.calculatePKCECodeChallenge(input.codeVerifier);
+  if (!timingSafeEqual(encoder.encode(challenge), encoder.encode(row.codeChallenge)))
+    return invalidGrant("code_verifier does not match the challenge");
+  const user = await findUserById(context.db, row.userId);
+  if (!user || isDisabled(user)) return invalidGrant("account gone or disabled");
+  const outcome = await finishFirstFactor(context, user, client, SOCIAL_AMR);
+  if (outcome.kind === "session") {
+    recordSecurityEvent(context, scope, {
+      type: "sign_in_succeeded",
+      subjectUserId: user.id,
+      actorUserId: user.id,
+      detail: { method: "oauth", provider: row.provider },
+    });
+  }
+  return succeed(outcome);
+}
