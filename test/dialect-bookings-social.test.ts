@@ -195,3 +195,44 @@ describe("fuzzing the social route", () => {
     expect(await users()).toBe(before);
   }, 60_000);
 });
+
+describe("a Google access token as access_code", () => {
+  it("signs a new person up (201), then in (200), checked with Google's tokeninfo", async () => {
+    const person = oidcPerson();
+    const token = fake.googleAccessToken(person);
+    const created = await social(token);
+    expect(created.status).toBe(201);
+    expect(await readJson(created)).toMatchObject({
+      detail: "User created successfully!",
+      access: JWT,
+      refresh: expect.any(String),
+    });
+    expect((await social(token)).status).toBe(200);
+    expect(fake.requests.some((request) => request.url.startsWith("https://oauth2.googleapis.com/tokeninfo"))).toBe(
+      true,
+    );
+  });
+
+  it("refuses one issued to another client, an expired one, an unknown one, and an unverified address", async () => {
+    const foreign = oidcPerson();
+    const other = fake.googleAccessToken({ ...foreign, aud: "someone-else.apps.test", azp: "someone-else.apps.test" });
+    await expectRefused(other, foreign.email, 401, TOKEN_NOT_VALID);
+    const late = oidcPerson();
+    await expectRefused(
+      fake.googleAccessToken({ ...late, exp: Math.floor(Date.now() / 1000) - 1 }),
+      late.email,
+      401,
+      TOKEN_NOT_VALID,
+    );
+    await expectRefused(`ya29.${crypto.randomUUID()}`, oidcPerson().email, 401, TOKEN_NOT_VALID);
+    const unverified = oidcPerson({ email_verified: false });
+    await expectRefused(fake.googleAccessToken(unverified), unverified.email, 403, FORBIDDEN);
+  });
+
+  it("answers 503 when tokeninfo cannot be reached, writing nothing", async () => {
+    const person = oidcPerson();
+    const token = fake.googleAccessToken(person);
+    fake.down = true;
+    await expectRefused(token, person.email, 503, UNAVAILABLE);
+  });
+});

@@ -176,8 +176,10 @@ describe("a GitHub access token", () => {
     );
   });
 
-  it("is refused for providers that issue ID tokens", async () => {
-    await expectProblem(await credentialExchange("google", { access_token: "ya29.token" }), 400, "invalid_request");
+  it("is refused for ID-token providers other than Google, whose tokeninfo refuses one it did not issue", async () => {
+    await expectProblem(await credentialExchange("microsoft", { access_token: "eyJ.token" }), 400, "invalid_request");
+    const unknown = await credentialExchange("google", { access_token: "ya29.token" });
+    await expectProblem(unknown, 401, "oauth_credential_invalid");
   });
 
   it("answers 503 when GitHub cannot be reached, creating nothing", async () => {

@@ -36,14 +36,14 @@ const verifyOperation = (path: string): DialectOperation => ({
 const socialOperation = (path: string): DialectOperation => ({
   method: "post",
   path,
-  summary: "Google sign-in (popup code or ID token)",
+  summary: "Google sign-in",
   body: z.object({ access_code: z.string() }),
   responses: {
     200: { description: "Logged in", schema: Pair },
     201: { description: "User created successfully!", schema: Pair.extend({ detail: z.string() }) },
     400: common[400],
     401: { description: "Invalid, expired or revoked", schema: TokenNotValid },
-    403: { description: "Unverified address, or a second factor", schema: Detail },
+    403: { description: "Unverified address or second factor", schema: Detail },
     503: { description: "Google could not be reached", schema: Detail },
     429: common[429],
   },
@@ -85,7 +85,7 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/auth/token/refresh/",
-    summary: "A new pair for a refresh token (it rotates); simplejwt's `refresh` is accepted too",
+    summary: "A new pair for a refresh token (simplejwt's `refresh` too)",
     body: z.object({ refresh_token: z.string().optional(), refresh: z.string().optional() }),
     responses: {
       200: { description: "Refreshed", schema: Pair },
@@ -97,7 +97,7 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/auth/token/verify/",
-    summary: "Check an access token (simplejwt's `token` is accepted too)",
+    summary: "Check an access token (simplejwt's `token` too)",
     body: z.object({ access_token: z.string().optional(), token: z.string().optional() }),
     responses: {
       200: { description: "Valid", schema: z.object({}).strict() },
@@ -109,7 +109,7 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/auth/password/reset/",
-    summary: "Mail a 6-digit code (DIALECT_BOOKINGS_UNKNOWN_RESET=ok answers 200 for every address)",
+    summary: "Mail a 6-digit code",
     body: z.object({ email: z.string() }),
     responses: {
       200: { description: "An OTP email was sent to the user", schema: Detail },
@@ -124,7 +124,7 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/auth/password/reset/confirm/",
-    summary: "Set the new password with verify's token (or with email and otp); ends every session",
+    summary: "Set the new password with verify's token (or email and otp)",
     body: z.object({
       token: z.string().optional(),
       email: z.string().optional(),

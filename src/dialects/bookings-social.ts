@@ -1,5 +1,5 @@
-// Bookings' POST /auth/social/google-oauth2 (issue 12): its `access_code` (a Google popup code, or
-// an ID token) through the core's credential exchange; a new account answers 201 with the pair.
+// Bookings' POST /auth/social/google-oauth2 (issue 12): its `access_code` (a Google popup code, an
+// access token or an ID token) through the core's credential exchange; a new account answers 201.
 import type { Context } from "hono";
 import { AppError } from "../errors";
 import type { AppEnv } from "../routes/http/app-env";
@@ -15,7 +15,10 @@ export async function socialSignIn(c: Context<AppEnv>): Promise<Response> {
   const { access_code: code } = await readBody(c, SocialFields);
   const credential: ProviderCredential = /^[\w-]+\.[\w-]+\.[\w-]+$/.test(code)
     ? { kind: "id_token", idToken: code, nonce: null }
-    : { kind: "code", code, redirectUri: "postmessage", codeVerifier: null, nonce: null };
+    : // Google's access tokens start "ya29."; its authorization codes "4/".
+      code.startsWith("ya29.")
+      ? { kind: "access_token", accessToken: code }
+      : { kind: "code", code, redirectUri: "postmessage", codeVerifier: null, nonce: null };
   const services = c.get("services");
   const result = await exchangeProviderCredential(services, "google", credential, clientInfo(c), requestScope(c));
   if (!result.ok) throw new AppError(result.error);

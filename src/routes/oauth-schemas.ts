@@ -25,7 +25,7 @@ export const OAuthCredentialBody = z
       code_verifier: z.string().min(43).max(128).optional(),
       nonce: nonce.optional(),
     }),
-    z.strictObject({ access_token: z.string().min(1).max(512).meta({ description: "GitHub only." }) }),
+    z.strictObject({ access_token: z.string().min(1).max(512).meta({ description: "GitHub and Google only." }) }),
   ])
   .meta({ id: "OAuthCredentialRequest" });
 

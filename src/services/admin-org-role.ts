@@ -6,8 +6,8 @@
 import { fail, type Result, succeed } from "../errors";
 import { changeMemberRole, findMembershipRow } from "../storage/org-membership-store";
 import { findLiveOrganization } from "../storage/org-store";
-import { findUserById } from "../storage/user-store";
 import type { MembershipRow } from "../storage/schema";
+import { findUserById } from "../storage/user-store";
 import type { AdminActor } from "./admin-actions";
 import { recordAdminAction } from "./admin-actions";
 import type { RequestScope, ServiceContext } from "./context";

@@ -61,6 +61,8 @@ export interface FakeIdp {
   /** What the provider's login page answers for `authorizeUrl` once `person` signed in. */
   approve(authorizeUrl: string, person: JWTPayload, options?: { iss?: string | null }): Promise<URLSearchParams>;
   idToken(provider: OidcProvider, claims: JWTPayload, options?: { kid?: string; key?: CryptoKey }): Promise<string>;
+  /** A Google access token ("ya29.…") that tokeninfo describes with `claims` (aud, exp overridable). */
+  googleAccessToken(claims: JWTPayload): string;
   /** Makes a code the token endpoint redeems (for the popup flow), bound to `redirectUri`. */
   code(provider: OidcProvider, person: JWTPayload, redirectUri: string, codeChallenge?: string): string;
 }
@@ -109,6 +111,7 @@ function discovery(issuer: string) {
 
 export function installFakeIdp(): FakeIdp {
   const codes = new Map<string, IssuedCode>();
+  const accessTokens = new Map<string, JWTPayload>();
   const fake: FakeIdp = {
     requests: [],
     down: false,
@@ -135,6 +138,12 @@ export function installFakeIdp(): FakeIdp {
       const payload = { iss: ISSUERS[provider], aud: CLIENTS[provider].id, iat: now, exp: now + 600, ...claims };
       const key = options.key ?? (await signingKey).privateKey;
       return new SignJWT(payload).setProtectedHeader({ alg: "ES256", kid: options.kid ?? KID }).sign(key);
+    },
+    googleAccessToken(claims) {
+      const token = `ya29.${crypto.randomUUID()}`;
+      const now = Math.floor(Date.now() / 1000);
+      accessTokens.set(token, { aud: CLIENTS.google.id, azp: CLIENTS.google.id, exp: now + 3600, ...claims });
+      return token;
     },
     code(provider, person, redirectUri, codeChallenge) {
       const code = crypto.randomUUID();
@@ -171,6 +180,12 @@ export function installFakeIdp(): FakeIdp {
     const url = new URL(request.url);
     const github = await answerGitHub(fake.github, request, url);
     if (github) return github;
+    if (url.host === "oauth2.googleapis.com" && url.pathname === "/tokeninfo") {
+      // Google's tokeninfo: numbers as strings, 400 invalid_token for anything it did not issue.
+      const info = accessTokens.get(url.searchParams.get("access_token") ?? "");
+      if (!info) return json({ error: "invalid_token", error_description: "Invalid Value" }, 400);
+      return json({ ...info, exp: String(info.exp), email_verified: String(info.email_verified ?? "true") });
+    }
     for (const provider of Object.keys(ISSUERS) as OidcProvider[]) {
       const issuer = ISSUERS[provider];
       if (!request.url.startsWith(`${issuer}/`)) continue;

@@ -1,6 +1,6 @@
 // Flow 2 (issue 12): a client that already holds a provider credential exchanges it for our tokens
 // at POST /v1/oauth/{provider}/token. An ID token (with the nonce the client put in it), an
-// authorization code from the provider's popup flow, or (GitHub) an access token. Whatever the
+// authorization code from the provider's popup flow, or (GitHub, Google) an access token. Whatever the
 // credential, it must have been issued to one of our client ids (`aud`/`azp`, or GitHub's
 // token-check API), by the right issuer, unexpired, with a verified email for a new link
 // (GHSA-c6x8-38vf-4p8r is what skipping that costs).
@@ -14,6 +14,7 @@ import { recordSecurityEvent } from "../security-events";
 import { resolveAccount, SOCIAL_AMR } from "./account-resolution";
 import type { ExternalIdentity } from "./external-identity";
 import { checkGitHubTokenIsOurs, gitHubIdentity } from "./github";
+import { identityFromGoogleAccessToken } from "./google-access-token";
 import { classifyProviderError } from "./provider-errors";
 import { identityFromCode, identityFromIdToken } from "./provider-identity";
 import { authorizationServer, clientOf, findProvider } from "./providers";
@@ -40,8 +41,11 @@ export async function identityOfCredential(
   credential: ProviderCredential,
 ): Promise<Result<ExternalIdentity>> {
   if (credential.kind === "access_token") {
+    if (provider.name === "google") return identityFromGoogleAccessToken(context, provider, credential.accessToken);
     if (provider.kind !== "github")
-      return fail("invalid_request", { issues: [{ field: "access_token", message: "is accepted for github only" }] });
+      return fail("invalid_request", {
+        issues: [{ field: "access_token", message: "is accepted for github and google only" }],
+      });
     const ours = await checkGitHubTokenIsOurs(context, provider, credential.accessToken);
     return ours.ok ? gitHubIdentity(context, credential.accessToken) : ours;
   }
