@@ -11,9 +11,9 @@ import { readBody } from "../routes/http/body";
 import { clientInfo } from "../routes/http/client";
 import { logRefusal } from "../routes/http/problem";
 import { requestScope } from "../routes/http/request-scope";
+import type { OrgMembership } from "../services/org-model";
 import { chooseFlowOrganization, describeSignInFlow, type FlowOutcome } from "../services/sign-in-flow-service";
 import type { IssuedTokens } from "../services/token-issuer";
-import type { OrgMembership } from "../storage/org-store";
 import { napErrorBody } from "./nap-errors";
 
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };

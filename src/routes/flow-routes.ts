@@ -3,8 +3,8 @@
 // The flow id is the credential (no bearer): a malformed one answers like an unknown one (404).
 
 import { Hono } from "hono";
+import type { OrgMembership } from "../services/org-model";
 import { chooseFlowOrganization, describeSignInFlow, type FlowOutcome } from "../services/sign-in-flow-service";
-import type { OrgMembership } from "../storage/org-store";
 import { FlowIdParam, FlowOrgBody } from "./flow-schemas";
 import type { AppEnv } from "./http/app-env";
 import { readBody } from "./http/body";

@@ -2,7 +2,7 @@
 
 import type { OrgSuggestion } from "../services/org-domain-join";
 import { verificationRecordName } from "../services/org-domain-names";
-import type { OrgDomainRow } from "../storage/schema";
+import type { OrgDomain as OrgDomainRow } from "../services/org-model";
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 

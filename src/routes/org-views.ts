@@ -1,9 +1,8 @@
 // The native shapes of organizations, members and invitations (snake_case, ISO 8601 times; never an
 // invitation's token or hash).
 
+import type { Invitation as InvitationRow, MemberRecord } from "../services/org-model";
 import type { MyOrganization } from "../services/org-service";
-import type { MemberRecord } from "../storage/org-membership-store";
-import type { InvitationRow } from "../storage/schema";
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
