@@ -1,5 +1,5 @@
 // Invitations: mailed with a link and a code (the token, stored only hashed); accepted once under 50
-// parallel accepts; refused for another email, an unverified email, and when expired, revoked or used.
+// parallel accepts; refused for another email and when expired, revoked or used; an unverified invitee is verified by it.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signUp, uniqueEmail } from "./support/accounts";
@@ -53,16 +53,23 @@ describe("invitations", () => {
     expect((await accept(invitee, token)).status).toBe(200);
   });
 
-  it("refuses an unverified email (403 email_not_verified), nothing consumed", async () => {
+  it("counts the mailed token as verification for an unverified invitee: joined, and the address verified", async () => {
     const org = await createOrg();
     const unverified = await signUp();
     const token = await invite(org, unverified.email);
-    await expectProblem(await accept(unverified, token), 403, "email_not_verified");
-    expect(await membershipOf(org.id, unverified.userId)).toBeNull();
-    const pending = await env.DB.prepare("select accepted_at from invitations where email = ?")
-      .bind(unverified.email)
-      .first();
-    expect(pending).toEqual({ accepted_at: null });
+    expect((await accept(unverified, token)).status).toBe(200);
+    expect(await membershipOf(org.id, unverified.userId)).not.toBeNull();
+    const row = await env.DB.prepare("select email_verified from users where id = ?").bind(unverified.userId).first();
+    expect(row).toEqual({ email_verified: 1 });
+  });
+
+  it("verifies nothing when the token is refused (another address's invitation)", async () => {
+    const org = await createOrg();
+    const unverified = await signUp();
+    const token = await invite(org, (await signUp()).email);
+    await expectProblem(await accept(unverified, token), 403, "invitation_email_mismatch");
+    const row = await env.DB.prepare("select email_verified from users where id = ?").bind(unverified.userId).first();
+    expect(row).toEqual({ email_verified: 0 });
   });
 
   it("refuses an unknown, used, revoked or expired token alike (400 invalid_invitation)", async () => {

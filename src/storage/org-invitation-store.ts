@@ -4,7 +4,7 @@
 
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "./database";
-import { type InvitationRow, invitations, memberships, organizations } from "./schema";
+import { type InvitationRow, invitations, memberships, organizations, users } from "./schema";
 
 export type NewInvitation = typeof invitations.$inferInsert;
 
@@ -116,6 +116,18 @@ export async function acceptInvitation(
           ),
       )
       .onConflictDoNothing(),
+    // The token reached the invited mailbox: for an account not yet verified, that proves the address.
+    db
+      .update(users)
+      .set({ emailVerified: true, updatedAt: now })
+      .where(
+        and(
+          eq(users.id, user.id),
+          eq(users.email, user.email),
+          eq(users.emailVerified, false),
+          sql`exists (select 1 from ${invitations} where ${invitations.tokenHash} = ${tokenHash} and ${invitations.acceptedByUserId} = ${user.id} and ${invitations.acceptedAt} = ${now})`,
+        ),
+      ),
   ]);
   return accepted[0];
 }
