@@ -88,6 +88,8 @@ const spaPort = await freeLoopbackPort();
 const spaOrigin = `http://127.0.0.1:${spaPort}`;
 const devArgs = [
   "dev",
+  // The dev build (the dev identity provider included), as `npm run dev` runs it.
+  "src/dev.ts",
   "--ip",
   "127.0.0.1",
   "--port",

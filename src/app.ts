@@ -13,7 +13,6 @@ import { accountRoutes } from "./routes/account-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { apiKeyRoutes } from "./routes/api-key-routes";
 import { authRoutes } from "./routes/auth-routes";
-import { devIdpRoutes } from "./routes/dev-idp-routes";
 import { devOutboxRoutes } from "./routes/dev-outbox-routes";
 import { discoveryRoutes } from "./routes/discovery-routes";
 import { flowRoutes } from "./routes/flow-routes";
@@ -93,10 +92,10 @@ function failureOf(error: Error, path: string): Failure {
 }
 
 /**
- * The app with `dialects` mounted beside the native API (src/index.ts passes the configured ones;
- * none by default, as in production).
+ * The app with `dialects` mounted beside the native API (src/worker.ts passes the configured ones;
+ * none by default, as in production), and `extraRoutes` (the dev build's, src/dev.ts).
  */
-export function createApp(dialects: readonly DialectMount[] = []) {
+export function createApp(dialects: readonly DialectMount[] = [], extraRoutes: readonly Hono<AppEnv>[] = []) {
   const app = new Hono<AppEnv>();
 
   // First, so it wraps everything after it: its headers land on error and not-found answers too.
@@ -125,7 +124,7 @@ export function createApp(dialects: readonly DialectMount[] = []) {
   app.route("/", oauthIdentityRoutes);
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);
-  app.route("/", devIdpRoutes);
+  for (const routes of extraRoutes) app.route("/", routes);
   app.route("/", adminRoutes);
   app.route("/", securityEventRoutes);
   app.route("/", flowRoutes);

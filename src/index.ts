@@ -1,33 +1,9 @@
-// The Worker's entry: the HTTP app as the default export, the Cron Trigger's data retention, and the
-// RPC entrypoint for other Workers.
+// The Worker's entry, as `wrangler deploy` bundles it: the HTTP app and the Cron Trigger's data
+// retention as the default export, and the RPC entrypoint for other Workers. The dev-only identity
+// provider is not here (src/dev.ts), so none of its code ships.
 
-import { createApp } from "./app";
-import type { Bindings } from "./bindings";
-import { parseDialectsEnv } from "./config/dialects-env";
-import { getServiceContext } from "./context";
-import { runDataRetention } from "./services/data-retention";
+import { createWorker } from "./worker";
 
 export { AuthService } from "./rpc/auth-service";
 
-// The routes depend on config (which dialects, under which prefixes), so the app is built per env
-// object, as the service context is: once per isolate.
-const apps = new WeakMap<Bindings, ReturnType<typeof createApp>>();
-
-function appFor(env: Bindings): ReturnType<typeof createApp> {
-  let app = apps.get(env);
-  if (!app) {
-    const dialects = parseDialectsEnv(env as unknown as Record<string, unknown>);
-    // A refused dialect config mounts none; the full config read then refuses every request, naming it.
-    app = createApp(dialects.ok ? dialects.value : []);
-    apps.set(env, app);
-  }
-  return app;
-}
-
-export default {
-  fetch: (request, env, ctx) => appFor(env).fetch(request, env, ctx),
-  // The only schedule (wrangler.toml [triggers]) is data retention; each run is bounded, see the service.
-  scheduled: async (_controller, env, _ctx) => {
-    await runDataRetention(await getServiceContext(env));
-  },
-} satisfies ExportedHandler<Bindings>;
+export default createWorker();

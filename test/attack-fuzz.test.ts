@@ -7,6 +7,7 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
+import { DEV_ROUTES } from "../src/dev";
 import { signUp } from "./support/accounts";
 import {
   ACCESS,
@@ -30,7 +31,7 @@ const OAUTH_ERRORS = ["invalid_request", "invalid_client", "invalid_scope", "uns
 /** Every method and path the app routes, parameters kept as `:name`; middleware (`ALL /*`) left out. */
 const ROUTES = [
   ...new Set(
-    createApp()
+    createApp([], DEV_ROUTES)
       .routes.filter((route) => route.method !== "ALL")
       .map((route) => `${route.method} ${route.path}`),
   ),

@@ -4,7 +4,7 @@ import type { Bindings } from "../src/bindings";
 declare global {
   namespace Cloudflare {
     interface GlobalProps {
-      mainModule: typeof import("../src/index");
+      mainModule: typeof import("../src/dev");
     }
     interface Env extends Bindings {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { deployProblems } from "../scripts/deploy-check-rules.mjs";
 import type { Bindings } from "../src/bindings";
+import production from "../src/index";
 import { claimsOf } from "./support/accounts";
 import { refusalOf } from "./support/config";
 import { callWith, expectProblem, readJson } from "./support/http";
@@ -222,6 +223,19 @@ describe("refused when not in dev", () => {
       404,
       "oauth_provider_not_found",
     );
+  });
+
+  it("the deployable entry (src/index.ts) has no /dev/idp, even with OAUTH_DEV_PROVIDER on", async () => {
+    // scripts/bundle-size.mjs checks that none of the provider's modules are in its bundle either.
+    for (const path of ["/dev/idp/jwks", "/dev/idp/.well-known/openid-configuration", "/dev/idp/authorize"]) {
+      await expectProblem(await callWith(DEV, "GET", path, {}, production), 404, "not_found");
+    }
+    await expectProblem(
+      await callWith(DEV, "POST", "/dev/idp/token", { form: { code: "x" } }, production),
+      404,
+      "not_found",
+    );
+    expect(outbound).not.toHaveBeenCalled();
   });
 
   it("a non-local ISSUER refuses the config; so do a bad value and a generic provider named dev", () => {

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { parseDialectsEnv } from "../src/config/dialects-env";
+import { DEV_ROUTES } from "../src/dev";
 import { call, readJson } from "./support/http";
 import { awaitFreshMinute, randomIp } from "./support/throttle";
 
@@ -34,12 +35,12 @@ function testDialects() {
 }
 
 /** Paths of the native API: the app without dialects. A dialect answers in its own shape instead. */
-const NATIVE_ROUTE_PATHS = new Set(createApp().routes.map((route) => route.path));
+const NATIVE_ROUTE_PATHS = new Set(createApp([], DEV_ROUTES).routes.map((route) => route.path));
 
 function mountedRoutes(): { method: string; path: string }[] {
   const seen = new Set<string>();
   const routes: { method: string; path: string }[] = [];
-  for (const route of createApp(testDialects()).routes) {
+  for (const route of createApp(testDialects(), DEV_ROUTES).routes) {
     if (route.method === "ALL" || route.path.includes("*")) continue;
     const key = `${route.method} ${route.path}`;
     if (seen.has(key)) continue;

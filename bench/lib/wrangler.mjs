@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { runToCompletion, startChild, stopChild } from "./children.mjs";
 
@@ -126,12 +126,14 @@ function bytesByPackage(metafile) {
 }
 
 /** The deployable bundle (`entry` is its main module): every module wrangler would upload (source maps excluded), gzip -9. */
-export async function measureBundle({ config, cwd = PROJECT_ROOT }) {
+export async function measureBundle({ config, script, cwd = PROJECT_ROOT }) {
   const outdir = makeTempDir("bundle");
   const metafile = join(makeTempDir("bundle-meta"), "meta.json");
-  const output = await wrangler(["deploy", "--dry-run", "-c", config, "--outdir", outdir, "--metafile", metafile], {
-    cwd,
-  });
+  // `script` replaces the config's main (the dev build, src/dev.ts); by default it is the deployable one.
+  const entry = script ? [script] : [];
+  const mainName = script ? basename(script).replace(/\.[cm]?[jt]s$/, "") : "index";
+  const args = ["deploy", ...entry, "--dry-run", "-c", config, "--outdir", outdir, "--metafile", metafile];
+  const output = await wrangler(args, { cwd });
   const modules = readdirSync(outdir).filter((name) => /\.(m?js|wasm|cjs)$/.test(name));
   let rawBytes = 0;
   let gzipBytes = 0;
@@ -142,7 +144,7 @@ export async function measureBundle({ config, cwd = PROJECT_ROOT }) {
   }
   const upload = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(output);
   return {
-    entry: join(outdir, modules.find((name) => name.startsWith("index.")) ?? "index.js"),
+    entry: join(outdir, modules.find((name) => name.startsWith(`${mainName}.`)) ?? `${mainName}.js`),
     modules,
     raw_bytes: rawBytes,
     gzip_bytes: gzipBytes,

@@ -4,8 +4,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { Bindings } from "../../src/bindings";
+import worker from "../../src/dev";
 import type { ErrorCode } from "../../src/errors";
-import worker from "../../src/index";
 
 export const ORIGIN = "https://auth.test";
 export const APP_ORIGIN = "https://app.test";

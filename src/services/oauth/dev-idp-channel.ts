@@ -1,13 +1,15 @@
 // The dev identity provider's back channel (OAUTH_DEV_PROVIDER, local issuer only): the requests the
 // core sends a provider (discovery, JWKS, the token endpoint) answered in process when they are for
 // this Worker's own /dev/idp, so the redirect flow works offline and no request leaves the Worker.
-// providerFetch (./providers.ts) consults it first; the public /dev/idp/token route shares its answer.
+// src/dev.ts installs it in ./dev-idp-slot.ts, which providerFetch (./providers.ts) consults; the
+// public /dev/idp/token route shares its answer.
 
 import { devIssuerOf } from "../../config/oauth-dev-env";
 import type { Result } from "../../errors";
 import type { ServiceContext } from "../context";
 import { type DevTokenAnswer, devDiscovery, devIdpEnabled, redeemDevCode } from "./dev-idp";
 import { devJwks } from "./dev-idp-keys";
+import type { DevIdpChannel } from "./dev-idp-slot";
 
 /** A token request is a few hundred bytes; anything longer is not read. */
 const MAX_FORM_BYTES = 8192;
@@ -51,7 +53,7 @@ const urlOf = (input: RequestInfo | URL) =>
   typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
 
 /** For providerFetch: answers what is the dev provider's, and leaves every other request to `next`. */
-export function withDevIdp(context: ServiceContext, next: typeof fetch): typeof fetch {
+function withDevIdp(context: ServiceContext, next: typeof fetch): typeof fetch {
   if (!devIdpEnabled(context)) return next;
   const prefix = `${devIssuerOf(context.config.issuer)}/`;
   return async (input, init) => {
@@ -59,3 +61,6 @@ export function withDevIdp(context: ServiceContext, next: typeof fetch): typeof 
     return (await answerDevIdp(context, new Request(input, init))) ?? json({ error: "not_found" }, 404);
   };
 }
+
+/** What src/dev.ts installs (./dev-idp-slot.ts). */
+export const devIdpBackChannel: DevIdpChannel = { wrapFetch: withDevIdp };

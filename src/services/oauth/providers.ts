@@ -5,11 +5,11 @@
 
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../../config";
+import { devProviderOf } from "../../config/oauth-dev-env";
 import { fail, type Result, succeed } from "../../errors";
 import type { ServiceContext } from "../context";
 import { appleClientSecret } from "./apple-client-secret";
-import { devIdpEnabled } from "./dev-idp";
-import { withDevIdp } from "./dev-idp-channel";
+import { devIdpChannel } from "./dev-idp-slot";
 import { classifyProviderError } from "./provider-errors";
 
 /** GitHub is not an OIDC provider: its endpoints are fixed and documented. */
@@ -21,8 +21,14 @@ const GITHUB_SERVER: oauth.AuthorizationServer = {
 
 export function findProvider(context: ServiceContext, name: string): Result<OAuthProvider> {
   const provider = context.config.oauth.providers.find((candidate) => candidate.name === name);
-  return provider ? succeed(provider) : fail("oauth_provider_not_found", { reason: "unconfigured provider" });
+  // The dev provider exists only in the dev build (./dev-idp-slot.ts), whatever the config says.
+  const absent = !provider || (provider === devProviderOf(context.config.oauth) && !devIdpChannel());
+  return absent ? fail("oauth_provider_not_found", { reason: "unconfigured provider" }) : succeed(provider);
 }
+
+/** The dev provider is configured and this build has it (OAUTH_DEV_PROVIDER on a local issuer, src/dev.ts). */
+const devIdpServes = (context: ServiceContext) =>
+  devIdpChannel() !== null && devProviderOf(context.config.oauth) !== null;
 
 /**
  * The fetch oauth4webapi and jose are handed: global fetch looked up at call time (tests intercept
@@ -30,13 +36,14 @@ export function findProvider(context: ServiceContext, name: string): Result<OAut
  */
 export function providerFetch(context: ServiceContext): typeof fetch {
   const timeoutMs = context.config.oauth.timeoutMs;
-  // The dev identity provider (OAUTH_DEV_PROVIDER, local issuer only) answers in process.
-  return withDevIdp(context, (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }));
+  const timed: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  // The dev identity provider (OAUTH_DEV_PROVIDER, local issuer, dev build only) answers in process.
+  return devIdpServes(context) ? (devIdpChannel()?.wrapFetch(context, timed) ?? timed) : timed;
 }
 
 /** Options oauth4webapi takes on every request (http only for the dev provider on a local issuer). */
 export function requestOptions(context: ServiceContext) {
-  const insecure = devIdpEnabled(context) ? { [oauth.allowInsecureRequests]: true } : {};
+  const insecure = devIdpServes(context) ? { [oauth.allowInsecureRequests]: true } : {};
   return { [oauth.customFetch]: providerFetch(context), ...insecure };
 }
 
