@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { measureDialectSizes } from "../scripts/dialect-size.mjs";
+import { measureSocialLoginSize } from "../scripts/social-size.mjs";
 import { readOptions, USAGE } from "./lib/args.mjs";
 import { benchBetterAuth } from "./lib/better-auth.mjs";
 import { installCleanupHandlers, runToCompletion } from "./lib/children.mjs";
@@ -72,6 +73,7 @@ async function main() {
   results.bundle = await measureBundle({ config: "wrangler.toml" });
   results.startup_profile = await measureStartupProfile({ config: "wrangler.toml" });
   results.dialect_bundle_gzip_bytes = await measureDialectSizes();
+  results.social_login_gzip_bytes = await measureSocialLoginSize();
   console.log(
     `  ${results.bundle.gzip_bytes} bytes gzip; startup ${results.startup_profile.active_cpu_ms} ms active CPU`,
   );

@@ -96,6 +96,7 @@ export function computeDerived(results) {
     derived.dialect_login_cpu_over_native = round(cpu(main.crema_login) / cpu(main.login));
   }
   if (results.dialect_bundle_gzip_bytes) derived.dialect_bundle_gzip_bytes = results.dialect_bundle_gzip_bytes;
+  if (results.social_login_gzip_bytes) derived.social_login_gzip_bytes = results.social_login_gzip_bytes;
   derived.me_throughput_share_of_health = round(rps(main.me) / rps(main.health));
   if (main.token_verify_api_key) {
     // Issue 14: a key-authenticated request (one D1 read of the key, its rate limit, then the verify)
@@ -183,6 +184,9 @@ function targets(derived) {
   }
   for (const [name, bytes] of Object.entries(derived.dialect_bundle_gzip_bytes ?? {})) {
     list.push(target(`${name} dialect's bundle cost (gzip bytes)`, bytes, 5000, "<="));
+  }
+  if (derived.social_login_gzip_bytes) {
+    list.push(target("social login's bundle cost (gzip bytes)", derived.social_login_gzip_bytes, 15000, "<="));
   }
   if (derived.peer) {
     list.push(target("session check: /v1/me / get-session", derived.peer.session_check_me_over_get_session, 3, ">="));
