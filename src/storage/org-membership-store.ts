@@ -2,7 +2,7 @@
 // inside each statement's WHERE (a count of the other active owners), so parallel demotions or
 // departures of two owners cannot both succeed.
 
-import { and, asc, eq, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import type { OrgRole } from "../services/org-permissions";
 import type { Database } from "./database";
 import { type MembershipRow, memberships, sessions, type UserRow, users } from "./schema";
@@ -67,6 +67,22 @@ export async function changeMemberRole(
     .get();
 }
 
+/** The user's membership row in the organization, as a subquery to test with (not) exists. */
+const membershipOf = (organizationId: string, userId: string) =>
+  sql`select 1 from ${memberships} where ${memberships.organizationId} = ${organizationId} and ${memberships.userId} = ${userId}`;
+
+/**
+ * Clears the organization from the user's sessions scoped to it, once `condition` holds (in a batch
+ * after the membership change: the change is what makes it hold); the ids come back for the denylist.
+ */
+function unscopeSessions(db: Database, organizationId: string, userId: string, condition: SQL) {
+  return db
+    .update(sessions)
+    .set({ activeOrganizationId: null })
+    .where(and(eq(sessions.userId, userId), eq(sessions.activeOrganizationId, organizationId), condition))
+    .returning({ id: sessions.id });
+}
+
 /**
  * Removes a member whose role is still `expected` (never the last owner), and in the same batch
  * clears the organization from that user's sessions: their ids come back for the denylist.
@@ -88,17 +104,7 @@ export async function removeMember(
         ),
       )
       .returning(),
-    db
-      .update(sessions)
-      .set({ activeOrganizationId: null })
-      .where(
-        and(
-          eq(sessions.userId, userId),
-          eq(sessions.activeOrganizationId, organizationId),
-          sql`not exists (select 1 from ${memberships} where ${memberships.organizationId} = ${organizationId} and ${memberships.userId} = ${userId})`,
-        ),
-      )
-      .returning({ id: sessions.id }),
+    unscopeSessions(db, organizationId, userId, sql`not exists (${membershipOf(organizationId, userId)})`),
   ]);
   return { removed: removed[0], sessionIds: scoped.map((row) => row.id) };
 }
@@ -147,17 +153,12 @@ export async function setMemberStatus(
         ),
       )
       .returning(),
-    db
-      .update(sessions)
-      .set({ activeOrganizationId: null })
-      .where(
-        and(
-          eq(sessions.userId, userId),
-          eq(sessions.activeOrganizationId, organizationId),
-          sql`exists (select 1 from ${memberships} where ${memberships.organizationId} = ${organizationId} and ${memberships.userId} = ${userId} and ${memberships.status} = 'suspended')`,
-        ),
-      )
-      .returning({ id: sessions.id }),
+    unscopeSessions(
+      db,
+      organizationId,
+      userId,
+      sql`exists (${membershipOf(organizationId, userId)} and ${memberships.status} = 'suspended')`,
+    ),
   ]);
   return { changed: changed[0], sessionIds: scoped.map((row) => row.id) };
 }
