@@ -7,9 +7,8 @@ import { readBody } from "../routes/http/body";
 import { clientInfo } from "../routes/http/client";
 import { requestScope } from "../routes/http/request-scope";
 import { exchangeProviderCredential, type ProviderCredential } from "../services/oauth/credential-exchange";
+import { NO_STORE, secondFactorRefusal, tokenPair } from "./bookings-answers";
 import { SocialFields } from "./bookings-schemas";
-
-const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 export async function socialSignIn(c: Context<AppEnv>): Promise<Response> {
   const { access_code: code } = await readBody(c, SocialFields);
@@ -23,9 +22,8 @@ export async function socialSignIn(c: Context<AppEnv>): Promise<Response> {
   const result = await exchangeProviderCredential(services, "google", credential, clientInfo(c), requestScope(c));
   if (!result.ok) throw new AppError(result.error);
   const { outcome, created } = result.value;
-  if (outcome.kind === "mfa_required")
-    return c.json({ detail: "This account signs in with a second factor; use the main sign-in." }, 403, NO_STORE);
-  const pair = { access: outcome.tokens.accessToken, refresh: outcome.tokens.refreshToken };
+  if (outcome.kind === "mfa_required") return secondFactorRefusal(c);
+  const pair = tokenPair(outcome.tokens);
   if (created) return c.json({ detail: "User created successfully!", ...pair }, 201, NO_STORE);
   return c.json(pair, 200, NO_STORE);
 }

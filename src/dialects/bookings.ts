@@ -14,8 +14,8 @@ import { registerDisclosingTakenAddress } from "../services/disclosed-registrati
 import { resetPassword } from "../services/password-service";
 import { refreshSession } from "../services/refresh-service";
 import { exchangeResetCode, requestResetCode, resetPasswordWithEmailCode } from "../services/reset-code-exchange";
-import type { IssuedTokens } from "../services/token-issuer";
 import { introspectAccessToken } from "../services/token-verification";
+import { NO_STORE, secondFactorRefusal, tokenPair } from "./bookings-answers";
 import { bookingsFailureResponse } from "./bookings-errors";
 import { BOOKINGS_OPERATIONS } from "./bookings-openapi";
 import {
@@ -29,11 +29,6 @@ import {
 } from "./bookings-schemas";
 import { socialSignIn } from "./bookings-social";
 import type { Dialect } from "./dialect";
-
-const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
-
-/** simplejwt's pair: `access` and `refresh`, the refresh token rotating on every use. */
-const tokenPair = (tokens: IssuedTokens) => ({ access: tokens.accessToken, refresh: tokens.refreshToken });
 
 /**
  * No session and no tokens: the document answers 201 alone. Without a password (as documented) the
@@ -60,11 +55,8 @@ async function obtainPair(c: Context<AppEnv>): Promise<Response> {
   const { email, password } = await readBody(c, LoginFields);
   const result = await logIn(c.get("services"), { email, password }, clientInfo(c), {}, requestScope(c));
   if (!result.ok) throw new AppError(result.error);
-  if (result.value.kind === "mfa_required") {
-    // simplejwt has no step for a second factor, and a password alone must not open this account.
-    const detail = "This account signs in with a second factor; use the main sign-in.";
-    return c.json({ detail }, 403, NO_STORE);
-  }
+  // simplejwt has no step for a second factor, and a password alone must not open this account.
+  if (result.value.kind === "mfa_required") return secondFactorRefusal(c);
   return c.json(tokenPair(result.value.tokens), 200, NO_STORE);
 }
 
