@@ -2,7 +2,7 @@
 // (OAUTH_APPLE_PRIVATE_KEY, key id OAUTH_APPLE_KEY_ID, team OAUTH_APPLE_TEAM_ID), valid for minutes.
 // This signs a token for Apple, not one of ours, so it lives here and not in the access-token module.
 
-import { importPKCS8, SignJWT } from "jose";
+import { SignJWT } from "jose";
 import type { OAuthProvider } from "../../config";
 import type { ServiceContext } from "../context";
 
@@ -14,8 +14,11 @@ export async function appleClientSecret(context: ServiceContext, provider: OAuth
   if (!apple) throw new Error("not an Apple provider");
   let key = keys.get(apple.privateKey);
   if (!key) {
-    key = importPKCS8(apple.privateKey, "ES256");
+    // The PEM's base64 body is the PKCS#8 key WebCrypto imports (config checked the PEM's label).
+    const der = Uint8Array.from(atob(apple.privateKey.replace(/-----[^-]+-----|\s/g, "")), (ch) => ch.charCodeAt(0));
+    key = crypto.subtle.importKey("pkcs8", der, { name: "ECDSA", namedCurve: "P-256" }, false, ["sign"]);
     keys.set(apple.privateKey, key);
+    key.catch(() => keys.delete(apple.privateKey));
   }
   const now = context.now();
   return new SignJWT({})
