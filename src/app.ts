@@ -10,6 +10,7 @@ import { AppError, type Failure } from "./errors";
 import { invitationPage } from "./pages/invitation-page";
 import { linkPages } from "./pages/link-pages";
 import { accountRoutes } from "./routes/account-routes";
+import { adminExportRoutes } from "./routes/admin-export-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { apiKeyRoutes } from "./routes/api-key-routes";
 import { authRoutes } from "./routes/auth-routes";
@@ -64,6 +65,7 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/me\/identities$/, "GET"],
   [/^\/v1\/me\/identities\/[^/]+$/, "POST, DELETE"],
   [/^\/v1\/admin\/users$/, "GET"],
+  [/^\/v1\/admin\/users\/export$/, "GET"],
   [/^\/v1\/admin\/users\/[^/]+$/, "GET, DELETE"],
   [/^\/v1\/admin\/users\/[^/]+\/events$/, "GET"],
   [/^\/v1\/admin\/users\/[^/]+\/(disable|enable|sessions\/revoke|verify-email|mfa\/reset)$/, "POST"],
@@ -125,6 +127,8 @@ export function createApp(dialects: readonly DialectMount[] = [], extraRoutes: r
   app.route("/", linkPages);
   app.route("/", devOutboxRoutes);
   for (const routes of extraRoutes) app.route("/", routes);
+  // Before adminRoutes: its /v1/admin/users/:id would read "export" as an id.
+  app.route("/", adminExportRoutes);
   app.route("/", adminRoutes);
   app.route("/", securityEventRoutes);
   app.route("/", flowRoutes);

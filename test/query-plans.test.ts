@@ -141,3 +141,26 @@ describe("the admin API's listing", () => {
     expect(plan.filter((detail) => isScan(detail) || /TEMP B-TREE/.test(detail))).toEqual([]);
   });
 });
+
+describe("the user export's statements' query plans", () => {
+  it("page users off users_created_at_idx in order, and read the page's identities and factors by index", async () => {
+    const { createDatabase } = await import("../src/storage/database");
+    const { readExportPage } = await import("../src/storage/user-export-store");
+    const { db: recording, statements } = recordingDatabase();
+    const db = createDatabase(recording);
+    await readExportPage(db, undefined, 1001);
+    await readExportPage(db, { createdAt: Math.floor(Date.now() / 1000), id: crypto.randomUUID() }, 1001);
+
+    // The first page and a later one are the same four statements (the first starts before every user).
+    expect(statements.size).toBe(4);
+    const problems: string[] = [];
+    for (const sql of statements.keys()) {
+      const plan = await planOf(sql);
+      if (!plan.some((detail) => /users_created_at_idx/.test(detail))) problems.push(`no page index: ${sql}`);
+      // The page comes off the index in order: a temporary B-tree for ORDER BY would sort every user.
+      if (plan.some((detail) => isScan(detail) || /TEMP B-TREE FOR ORDER BY/.test(detail)))
+        problems.push(`${sql}\n  ${plan.join("\n  ")}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@
 // requests (OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively).
 
 import * as z from "zod";
+import { ADMIN_EXPORT_OPERATIONS } from "./admin-export-openapi";
 import { ADMIN_OPERATIONS } from "./admin-openapi";
 import { API_KEY_OPERATIONS, API_KEY_SECURITY, API_KEY_SECURITY_SCHEMES } from "./api-key-openapi";
 import { OAUTH_OPERATIONS } from "./oauth-openapi";
@@ -241,6 +242,7 @@ const OPERATIONS: Operation[] = [
   },
   ...API_KEY_OPERATIONS,
   ...ADMIN_OPERATIONS,
+  ...ADMIN_EXPORT_OPERATIONS,
   ...SECURITY_EVENT_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...ORG_OPERATIONS,
