@@ -4,9 +4,7 @@ import * as z from "zod";
 import type { DialectOperation } from "./dialect";
 
 const Detail = z.object({ detail: z.string() });
-const FieldErrors = z
-  .record(z.string(), z.array(z.string()))
-  .describe('Django REST Framework\'s field errors: {"<field>": ["<message>"]}');
+const FieldErrors = z.record(z.string(), z.array(z.string())).describe('DRF field errors: {"<field>": ["<message>"]}');
 const TokenNotValid = z.object({
   detail: z.literal("Token is invalid or expired"),
   code: z.literal("token_not_valid"),
@@ -15,7 +13,7 @@ const Pair = z.object({ access: z.string().describe("An ES256 access token"), re
 
 const common = {
   400: { description: "Invalid input, per field", schema: FieldErrors },
-  429: { description: "Request was throttled (Retry-After)", schema: Detail },
+  429: { description: "Throttled (Retry-After)", schema: Detail },
 } as const;
 
 const verifyOperation = (path: string): DialectOperation => ({
@@ -26,7 +24,7 @@ const verifyOperation = (path: string): DialectOperation => ({
   responses: {
     200: { description: "Verified", schema: z.object({ detail: z.string(), token: z.string() }) },
     400: {
-      description: 'Wrong, used or expired code ({"detail"}), or invalid input',
+      description: "Wrong, used or expired code, or invalid input",
       schema: z.union([Detail, FieldErrors]),
     },
     429: common[429],
@@ -85,7 +83,7 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/auth/token/refresh/",
-    summary: "A new pair for a refresh token (simplejwt's `refresh` too)",
+    summary: "A new pair for a refresh token",
     body: z.object({ refresh_token: z.string().optional(), refresh: z.string().optional() }),
     responses: {
       200: { description: "Refreshed", schema: Pair },
@@ -97,7 +95,7 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
   {
     method: "post",
     path: "/auth/token/verify/",
-    summary: "Check an access token (simplejwt's `token` too)",
+    summary: "Check an access token",
     body: z.object({ access_token: z.string().optional(), token: z.string().optional() }),
     responses: {
       200: { description: "Valid", schema: z.object({}).strict() },
@@ -119,12 +117,11 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
       429: common[429],
     },
   },
-  verifyOperation("/auth/password/reset/verify"),
-  verifyOperation("/auth/password/reset/verify/"),
+  ...["/auth/password/reset/verify", "/auth/password/reset/verify/"].map(verifyOperation),
   {
     method: "post",
     path: "/auth/password/reset/confirm/",
-    summary: "Set the new password with verify's token (or email and otp)",
+    summary: "Set the new password (verify's token, or email and otp)",
     body: z.object({
       token: z.string().optional(),
       email: z.string().optional(),
@@ -134,12 +131,11 @@ export const BOOKINGS_OPERATIONS: DialectOperation[] = [
     responses: {
       200: { description: "Password reset successfully", schema: Detail },
       400: {
-        description: 'Used or expired token or code ({"detail"}), or invalid input',
+        description: "Used or expired token or code, or invalid input",
         schema: z.union([Detail, FieldErrors]),
       },
       429: common[429],
     },
   },
-  socialOperation("/auth/social/google-oauth2"),
-  socialOperation("/auth/social/google-oauth2/"),
+  ...["/auth/social/google-oauth2", "/auth/social/google-oauth2/"].map(socialOperation),
 ];
