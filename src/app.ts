@@ -11,6 +11,7 @@ import { invitationPage } from "./pages/invitation-page";
 import { linkPages } from "./pages/link-pages";
 import { accountRoutes } from "./routes/account-routes";
 import { adminExportRoutes } from "./routes/admin-export-routes";
+import { adminImportRoutes } from "./routes/admin-import-routes";
 import { adminRoutes } from "./routes/admin-routes";
 import { apiKeyRoutes } from "./routes/api-key-routes";
 import { authRoutes } from "./routes/auth-routes";
@@ -66,6 +67,7 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/me\/identities\/[^/]+$/, "POST, DELETE"],
   [/^\/v1\/admin\/users$/, "GET"],
   [/^\/v1\/admin\/users\/export$/, "GET"],
+  [/^\/v1\/admin\/users\/import$/, "POST"],
   [/^\/v1\/admin\/users\/[^/]+$/, "GET, DELETE"],
   [/^\/v1\/admin\/users\/[^/]+\/events$/, "GET"],
   [/^\/v1\/admin\/users\/[^/]+\/(disable|enable|sessions\/revoke|verify-email|mfa\/reset)$/, "POST"],
@@ -129,6 +131,7 @@ export function createApp(dialects: readonly DialectMount[] = [], extraRoutes: r
   for (const routes of extraRoutes) app.route("/", routes);
   // Before adminRoutes: its /v1/admin/users/:id would read "export" as an id.
   app.route("/", adminExportRoutes);
+  app.route("/", adminImportRoutes);
   app.route("/", adminRoutes);
   app.route("/", securityEventRoutes);
   app.route("/", flowRoutes);

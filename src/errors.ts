@@ -69,6 +69,7 @@ export const NATIVE_ONLY_ERROR_CODES = [
   "public_mail_domain",
   "domain_verification_failed",
   "flow_not_found",
+  "batch_too_large",
 ] as const;
 
 export const ERROR_CODES = [...DIALECT_ERROR_CODES, ...NATIVE_ONLY_ERROR_CODES] as const;

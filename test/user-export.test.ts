@@ -40,9 +40,9 @@ describe("an exported user", () => {
       last_name: "L",
     });
     await env.DB.prepare(
-      "update users set phone = '+15555550123', phone_verified = 1, sms_mfa_enabled = 1 where id = ?",
+      "update users set phone = '+15555550123', phone_verified = 1, sms_mfa_enabled = 1, legacy_id = ? where id = ?",
     )
-      .bind(account.userId)
+      .bind(`legacy-${account.userId}`, account.userId)
       .run();
     await linkIdentity(account.userId, "github", `gh-${account.userId}`, null);
     await linkIdentity(account.userId, "google", `g-${account.userId}`, "ada@gmail.test");
@@ -69,6 +69,7 @@ describe("an exported user", () => {
       phone: "+15555550123",
       phone_verified: true,
       password_hash: stored?.password_hash,
+      legacy_id: `legacy-${account.userId}`,
       disabled: false,
       created_at: new Date(Number(stored?.created_at) * 1000).toISOString(),
       updated_at: new Date(Number(stored?.updated_at) * 1000).toISOString(),

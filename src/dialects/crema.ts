@@ -14,7 +14,7 @@ import { requestScope } from "../routes/http/request-scope";
 import { readBearerToken } from "../routes/http/token-transport";
 import { logIn } from "../services/account-service";
 import type { ClientInfo } from "../services/context";
-import type { User } from "../services/model";
+import { shownUserId, type User } from "../services/model";
 import { refreshSession } from "../services/refresh-service";
 import { logOut } from "../services/session-service";
 import { signUp } from "../services/signup-service";
@@ -61,12 +61,12 @@ const tokenPair = (tokens: IssuedTokens) => ({ token: tokens.accessToken, refres
 const cremaTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 19);
 
 /**
- * The document's user. `id` is our UUID string, not its integer. The core keeps no time of
- * verification: a verified address reports the account's last change, which is not earlier.
+ * The document's user. `id`: an imported account's old id (an integer as a number), else our UUID.
+ * The core keeps no time of verification: a verified address reports the account's last change.
  */
 const toCremaUser = (user: User) => ({
   created_on: cremaTime(user.createdAt),
-  id: user.id,
+  id: shownUserId(user),
   email: user.email,
   email_verified_at: user.emailVerified ? cremaTime(user.updatedAt) : null,
   updated_on: cremaTime(user.updatedAt),

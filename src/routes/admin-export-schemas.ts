@@ -36,6 +36,7 @@ export const AdminExportLine = z
       .string()
       .optional()
       .meta({ description: "Our PHC string, or an imported hash no login has upgraded yet; absent: passwordless." }),
+    legacy_id: z.string().optional().meta({ description: "The old server's user id, when imported with one." }),
     disabled: z.boolean(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -21,6 +21,7 @@ export function toExportLine(user: ExportedUser) {
     ...present("phone", user.phone),
     phone_verified: user.phoneVerified,
     ...present("password_hash", user.passwordHash),
+    ...present("legacy_id", user.legacyId),
     disabled: user.disabled,
     created_at: isoTime(user.createdAt),
     updated_at: isoTime(user.updatedAt),

@@ -3,6 +3,7 @@
 
 import * as z from "zod";
 import { ADMIN_EXPORT_OPERATIONS } from "./admin-export-openapi";
+import { ADMIN_IMPORT_OPERATIONS } from "./admin-import-openapi";
 import { ADMIN_OPERATIONS } from "./admin-openapi";
 import { API_KEY_OPERATIONS, API_KEY_SECURITY, API_KEY_SECURITY_SCHEMES } from "./api-key-openapi";
 import { OAUTH_OPERATIONS } from "./oauth-openapi";
@@ -243,6 +244,7 @@ const OPERATIONS: Operation[] = [
   ...API_KEY_OPERATIONS,
   ...ADMIN_OPERATIONS,
   ...ADMIN_EXPORT_OPERATIONS,
+  ...ADMIN_IMPORT_OPERATIONS,
   ...SECURITY_EVENT_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...ORG_OPERATIONS,

@@ -35,6 +35,7 @@ import {
   scopeOf,
 } from "./admin-rpc";
 import { answerRpc } from "./answer-rpc";
+import { type ImportUsersResult, importUsersOverRpc, type RpcImportInputType } from "./import-rpc";
 
 export type * from "./admin-rpc";
 
@@ -230,6 +231,11 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
   /** Sets the user's role in an organization they belong to (never demoting its last owner). */
   adminSetOrgRole(id: string, orgId: string, role: string): Promise<AdminSetOrgRoleResult> {
     return ADMIN_RPC_ACTIONS.adminSetOrgRole(this.env, scopeOf(this.ctx), id, orgId, role);
+  }
+
+  /** Imports up to 500 users from an old server (the import/export contract); one result per row. */
+  importUsers(input: RpcImportInputType): Promise<ImportUsersResult> {
+    return importUsersOverRpc(this.env, scopeOf(this.ctx), input);
   }
 
   /** The user's active membership of a live organization, with its role (the same check tokens get). */

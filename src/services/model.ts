@@ -23,6 +23,8 @@ export interface User {
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
+  /** The old server's id of an imported account (as text; an integer one in decimal), else null. */
+  legacyId: string | null;
 }
 
 export interface Session {
@@ -60,7 +62,18 @@ export function toUser(row: UserRow): User {
     disabled: isDisabled(row),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    legacyId: row.legacyId,
   };
+}
+
+/**
+ * The id a dialect's document shows for a user: the old server's id of an imported account (so a
+ * client that stored ids keeps working), as a JSON number when it is an integer, else ours.
+ */
+export function shownUserId(user: Pick<User, "id" | "legacyId">): string | number {
+  if (user.legacyId === null) return user.id;
+  const asNumber = Number(user.legacyId);
+  return /^-?[1-9]\d*$|^0$/.test(user.legacyId) && Number.isSafeInteger(asNumber) ? asNumber : user.legacyId;
 }
 
 export function toSession(row: SessionRow): Session {

@@ -63,6 +63,8 @@ export function newUserRow(
     disabledAt: null,
     createdAt: now,
     updatedAt: now,
+    legacyId: null,
+    importDigest: null,
   };
 }
 

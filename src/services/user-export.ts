@@ -32,6 +32,8 @@ export interface ExportedUser {
   phoneVerified: boolean;
   /** The stored PHC string or imported hash; null for a passwordless account. */
   passwordHash: string | null;
+  /** The old server's user id, kept by the import (null for users that signed up here). */
+  legacyId: string | null;
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
@@ -84,6 +86,7 @@ export async function exportUsers(
       phone: row.phone,
       phoneVerified: row.phoneVerified,
       passwordHash: row.passwordHash,
+      legacyId: row.legacyId,
       disabled: isDisabled(row),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

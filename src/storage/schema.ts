@@ -27,9 +27,16 @@ export const users = sqliteTable(
     disabledAt: integer("disabled_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** The old server's user id for an imported account, as text (an integer one in decimal); unique when set. */
+    legacyId: text("legacy_id"),
+    /** SHA-256 of the imported row, without any plaintext password or TOTP secret: a re-import is "unchanged". */
+    importDigest: text("import_digest"),
   },
   // The admin API's listing by creation time (newest first, then id).
-  (table) => [index("users_created_at_idx").on(table.createdAt, table.id)],
+  (table) => [
+    index("users_created_at_idx").on(table.createdAt, table.id),
+    uniqueIndex("users_legacy_id_idx").on(table.legacyId).where(sql`${table.legacyId} is not null`),
+  ],
 );
 
 export const sessions = sqliteTable(

@@ -43,6 +43,7 @@ export const ADMIN_ROUTES: [method: string, path: string][] = [
   ["POST", "/v1/admin/users/:id/mfa/reset"],
   ["POST", "/v1/admin/users/:id/orgs/00000000-0000-4000-8000-000000000000/role"],
   ["GET", "/v1/admin/users/export"],
+  ["POST", "/v1/admin/users/import"],
 ];
 
 export const pathFor = (template: string, userId: string) => template.replace(":id", userId);

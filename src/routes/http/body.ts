@@ -15,9 +15,9 @@ function refuse(code: Failure["code"], message?: string, field = "body"): never 
   throw new AppError({ code, ...(message ? { issues: [{ field, message }] } : {}) });
 }
 
-async function readLimitedText(request: Request): Promise<string> {
+async function readLimitedText(request: Request, maxBytes = MAX_BODY_BYTES): Promise<string> {
   const declared = request.headers.get("Content-Length");
-  if (declared !== null && Number(declared) > MAX_BODY_BYTES) refuse("payload_too_large");
+  if (declared !== null && Number(declared) > maxBytes) refuse("payload_too_large");
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -26,7 +26,7 @@ async function readLimitedText(request: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
       refuse("payload_too_large");
     }
@@ -67,11 +67,15 @@ function mediaTypeOf(request: Request): string {
   return (request.headers.get("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
-/** The raw body as an object; an absent body counts as `{}` when `optional`. */
-export async function readBodyObject(c: Context, optional = false): Promise<Record<string, unknown>> {
+/** The raw body as an object; an absent body counts as `{}` when `optional`; `maxBytes` for a bulk route. */
+export async function readBodyObject(
+  c: Context,
+  optional = false,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<Record<string, unknown>> {
   const request = c.req.raw;
   const mediaType = mediaTypeOf(request);
-  const text = await readLimitedText(request);
+  const text = await readLimitedText(request, maxBytes);
   if (text.length === 0 && optional) return {};
   if (mediaType === "application/json") {
     const value = parseJson(text);

@@ -78,6 +78,7 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   rate_limited: { status: 429, title: "Too many requests" },
   service_unavailable: { status: 503, title: "The service is temporarily unavailable" },
   internal_error: { status: 500, title: "Internal error" },
+  batch_too_large: { status: 400, title: "Too many rows in one import call (at most 500)" },
 };
 
 /** The native status of a code, which a dialect keeps for a code it does not word (dialectRefusal). */
