@@ -10,6 +10,7 @@ import { type ServiceContext, sessionWindow } from "./context";
 import { toSession, toUser } from "./model";
 import { orgScopedDenylistId } from "./org-denylist";
 import type { UserSessionPrincipal } from "./principal";
+import { rememberedClaims, rememberVerified } from "./verified-token-cache";
 
 export type { TokenRejection } from "../errors";
 
@@ -22,13 +23,18 @@ async function verifySignatureAndClaims(
   context: ServiceContext,
   token: string,
 ): Promise<{ ok: true; claims: AccessTokenClaims } | { ok: false; rejection: TokenRejection }> {
+  const now = context.now();
+  // A token this context already verified costs no second signature (verified-token-cache.ts).
+  const remembered = rememberedClaims(context, token, now);
+  if (remembered) return { ok: true, claims: remembered };
   const verified = await verifyAccessToken(context.keys, token, {
     issuer: context.config.issuer,
     audience: context.config.audience,
-    now: context.now(),
+    now,
   });
-  if (verified.ok) return verified;
-  return { ok: false, rejection: `token_${verified.reason}` };
+  if (!verified.ok) return { ok: false, rejection: `token_${verified.reason}` };
+  rememberVerified(context, token, verified.claims, now);
+  return verified;
 }
 
 export async function introspectAccessToken(context: ServiceContext, token: string): Promise<Introspection> {
