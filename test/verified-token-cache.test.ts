@@ -20,7 +20,9 @@ function withOtherSignature(token: string): string {
 }
 
 async function sessionRow(sid: string) {
-  return env.DB.prepare("select revoked_at from sessions where id = ?").bind(sid).first<{ revoked_at: number | null }>();
+  return env.DB.prepare("select revoked_at from sessions where id = ?")
+    .bind(sid)
+    .first<{ revoked_at: number | null }>();
 }
 
 describe("verified-token cache", () => {
