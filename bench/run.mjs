@@ -2,8 +2,8 @@
 // drives it from this process with autocannon on 127.0.0.1, and writes every figure to
 // bench/results/latest.json. `--peers` adds Better Auth side by side; see bench/README.md.
 import { readFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
-import { join } from "node:path";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
 import { measureDialectSizes } from "../scripts/dialect-size.mjs";
 import { measureSocialLoginSize } from "../scripts/social-size.mjs";
 import { readOptions, USAGE } from "./lib/args.mjs";
@@ -12,6 +12,7 @@ import { installCleanupHandlers, runToCompletion } from "./lib/children.mjs";
 import { benchEdgeAuthAtPeerHash, benchEdgeAuthDefault } from "./lib/edge-auth.mjs";
 import { CONNECTIONS } from "./lib/load.mjs";
 import { timeNodeScrypt } from "./lib/node-scrypt.mjs";
+import { benchOnly } from "./lib/only.mjs";
 import { benchPrefilled } from "./lib/prefilled.mjs";
 import { computeDerived, printSummary, writeResults } from "./lib/report.mjs";
 import { benchRpcAndHash } from "./lib/rpc.mjs";
@@ -51,6 +52,7 @@ async function main() {
     console.error(`bench: still running after ${WHOLE_RUN_LIMIT_MS / 60_000} minutes, giving up`);
     process.exit(2);
   }, WHOLE_RUN_LIMIT_MS).unref();
+  if (options.only) return runOnly(options);
 
   const setup = await runToCompletion(process.execPath, ["scripts/dev-setup.mjs"], {
     cwd: PROJECT_ROOT,
@@ -100,6 +102,27 @@ async function main() {
   writeResults(join(PROJECT_ROOT, options.out), results);
   const soak = results.edge_auth.soak;
   return soak && !soak.passed ? 1 : 0;
+}
+
+/** `--only`: the verify-related scenarios alone (bench/lib/only.mjs), on the dev build of this tree. */
+async function runOnly(options) {
+  const setup = await runToCompletion(process.execPath, ["scripts/dev-setup.mjs"], {
+    cwd: PROJECT_ROOT,
+    timeoutMs: 60_000,
+  });
+  if (setup.code !== 0) throw new Error(`scripts/dev-setup.mjs failed:\n${setup.output}`);
+  const bundle = await measureBundle({ config: "wrangler.toml", script: "src/dev.ts", unminified: options.unminified });
+  options.prebuiltEntry = bundle.entry;
+  const results = {
+    generated_at: new Date().toISOString(),
+    machine: machine(),
+    options,
+    ...(await benchOnly(options)),
+  };
+  // Never over latest.json (a full run's figures) unless asked by name.
+  const out = options.outGiven ? options.out : join(tmpdir(), "edge-auth-bench-only.json");
+  writeResults(resolve(PROJECT_ROOT, out), results);
+  return 0;
 }
 
 main().then(

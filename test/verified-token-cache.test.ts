@@ -14,9 +14,11 @@ import { CURRENT_KEY, RETIRING_KEY, rejectionOf, signWith, useForgeryTarget } fr
 const ACCESS_TOKEN_TTL = 900;
 
 /** A token whose signature's last character differs: same header and claims, a broken signature. */
+/** One character of the signature changed, away from its end (the last one may carry only padding bits). */
 function withOtherSignature(token: string): string {
-  const last = token.at(-1) === "A" ? "B" : "A";
-  return `${token.slice(0, -1)}${last}`;
+  const at = token.length - 10;
+  const other = token[at] === "A" ? "B" : "A";
+  return `${token.slice(0, at)}${other}${token.slice(at + 1)}`;
 }
 
 async function sessionRow(sid: string) {

@@ -1,5 +1,6 @@
 // Command-line options of `npm run bench -- [options]`, each bounded so a run always ends.
 import { parseArgs } from "node:util";
+import { parseOnly } from "./only.mjs";
 
 export const USAGE = `npm run bench -- [options]
   --peers               also run the Better Auth peer (bench/peers/better-auth) and print ratios
@@ -11,6 +12,9 @@ export const USAGE = `npm run bench -- [options]
   --profile             after measuring, CPU-profile the main scenarios (where the time goes)
   --prefilled           login, /v1/me, refresh and code verification on an empty D1 and on one prefilled
                         with 1M users, 2M sessions and refresh tokens, 1M code rows (bench/lib/prefill.mjs)
+  --only a,b            only these verify-related scenarios, and their ratios (issue 16): health,
+                        token_verify, token_verify_cold, consumer_noop, rpc_floor, rpc_verify, bare_jose_verify
+  --unminified          measure an unminified bundle (readable function names in --profile)
   --out PATH            where to write the figures (default bench/results/latest.json)
   --help`;
 
@@ -32,9 +36,11 @@ export function readOptions(argv) {
       "soak-warmup-seconds": { type: "string" },
       duration: { type: "string", default: "10" },
       "hash-requests": { type: "string", default: "30" },
-      out: { type: "string", default: "bench/results/latest.json" },
+      out: { type: "string" },
       profile: { type: "boolean", default: false },
       prefilled: { type: "boolean", default: false },
+      only: { type: "string" },
+      unminified: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -49,6 +55,9 @@ export function readOptions(argv) {
     hashRequests: boundedInteger(values["hash-requests"], "hash-requests", 20, 500),
     soakSeconds,
     soakWarmupSeconds: boundedInteger(values["soak-warmup-seconds"] ?? "180", "soak-warmup-seconds", 0, 1800),
-    out: values.out,
+    only: parseOnly(values.only),
+    unminified: values.unminified,
+    out: values.out ?? "bench/results/latest.json",
+    outGiven: values.out !== undefined,
   };
 }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { processTree } from "./proc.mjs";
 
 const SAMPLING_INTERVAL_MICROSECONDS = 200;
-const TOP_FUNCTIONS = 12;
+const TOP_FUNCTIONS = Number(process.env.BENCH_PROFILE_TOP ?? 12);
 // Password-hash entry points, ours (src/crypto/password-hash.ts) and Better Auth's (@better-auth/utils),
 // and workerd's own node:crypto scrypt, which both call: its frames keep their names in a minified
 // bundle (ours is built with keep_names = false, so our function names are not there to match).

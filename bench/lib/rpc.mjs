@@ -23,7 +23,7 @@ export function scryptQuery(settings, keyLength) {
  * reach only the first Worker of a multi-config session), beside a copy of .dev.vars, in a temp dir
  * that is removed afterwards. Without a bundle, the project's own wrangler.toml.
  */
-function snapshotConfig(prebuiltEntry) {
+export function snapshotConfig(prebuiltEntry) {
   if (!prebuiltEntry) return { config: "wrangler.toml", remove: () => {} };
   const dir = makeTempDir("rpc-config");
   const toml = readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8")

@@ -126,13 +126,15 @@ function bytesByPackage(metafile) {
 }
 
 /** The deployable bundle (`entry` is its main module): every module wrangler would upload (source maps excluded), gzip -9. */
-export async function measureBundle({ config, script, cwd = PROJECT_ROOT }) {
+export async function measureBundle({ config, script, cwd = PROJECT_ROOT, unminified = false }) {
   const outdir = makeTempDir("bundle");
   const metafile = join(makeTempDir("bundle-meta"), "meta.json");
   // `script` replaces the config's main (the dev build, src/dev.ts); by default it is the deployable one.
   const entry = script ? [script] : [];
   const mainName = script ? basename(script).replace(/\.[cm]?[jt]s$/, "") : "index";
   const args = ["deploy", ...entry, "--dry-run", "-c", config, "--outdir", outdir, "--metafile", metafile];
+  // For readable names in a profile (`--unminified`); the measured size is then not the deployed one.
+  if (unminified) args.push("--no-minify");
   const output = await wrangler(args, { cwd });
   const modules = readdirSync(outdir).filter((name) => /\.(m?js|wasm|cjs)$/.test(name));
   let rawBytes = 0;

@@ -2,6 +2,7 @@
 // of the password hash alone, all in the same workerd as edge-auth.
 //   GET /noop                 this Worker's floor: no auth work at all
 //   GET /verify               env.AUTH.verifyToken(bearer) over RPC (signature, claims, KV denylist)
+//   GET /rpc-floor            env.AUTH.verifyToken(0): refused before any work, so the RPC hop alone
 //   GET /bare                 a bare jose jwtVerify of the same bearer against edge-auth's public JWKS
 //   GET /scrypt?ln=&r=&p=&len= one node:crypto scrypt with those parameters, nothing else
 //   anything else             forwarded to edge-auth's HTTP API (the bench signs up through it)
@@ -84,6 +85,7 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === "/noop") return new Response("ok");
     if (url.pathname === "/verify") return verifyOverRpc(request, env);
+    if (url.pathname === "/rpc-floor") return env.AUTH.verifyToken(0).then((result) => Response.json(result));
     if (url.pathname === "/bare") return verifyBare(request, env);
     if (url.pathname === "/scrypt") return hashOnce(url);
     return env.AUTH_HTTP.fetch(request);
