@@ -27,6 +27,7 @@ import { mfaRoutes } from "./routes/mfa-routes";
 import { oauthIdentityRoutes } from "./routes/oauth-identity-routes";
 import { oauthRoutes } from "./routes/oauth-routes";
 import { oauthTokenRoutes } from "./routes/oauth-token-routes";
+import { orgApiKeyRoutes } from "./routes/org-api-key-routes";
 import { orgDomainRoutes } from "./routes/org-domain-routes";
 import { orgInvitationRoutes } from "./routes/org-invitation-routes";
 import { orgMemberRoutes } from "./routes/org-member-routes";
@@ -123,6 +124,7 @@ export function createApp(dialects: readonly DialectMount[] = [], extraRoutes: r
   app.route("/", orgMemberRoutes);
   app.route("/", orgInvitationRoutes);
   app.route("/", orgDomainRoutes);
+  app.route("/", orgApiKeyRoutes);
   app.route("/", invitationPage);
   app.route("/", oauthRoutes);
   app.route("/", oauthIdentityRoutes);

@@ -1,5 +1,6 @@
 // Every role × action, allowed or refused as the permission table says (src/services/org-permissions.ts),
 // with the state left in D1; and the last owner, who can neither leave nor be demoted, even in parallel.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ORG_PERMISSIONS } from "../src/services/org-permissions";
 import type { TestAccount } from "./support/accounts";
@@ -41,12 +42,23 @@ const ACTIONS: Record<string, (w: World) => Promise<Response>> = {
     }),
   remove_member: (w) =>
     call("DELETE", `/v1/orgs/${w.org.id}/members/${w.target.userId}`, { token: w.actor.tokens.access_token }),
+  manage_api_keys: (w) =>
+    call("POST", `/v1/orgs/${w.org.id}/api-keys`, {
+      token: w.actor.tokens.access_token,
+      json: { name: "billing", scopes: ["verify"] },
+    }),
 };
 
 /** What each allowed action leaves behind, checked in D1. */
 const EFFECT: Record<string, (w: World) => Promise<void>> = {
   change_role: async (w) => expect(await membershipOf(w.org.id, w.target.userId)).toMatchObject({ role: "admin" }),
   remove_member: async (w) => expect(await membershipOf(w.org.id, w.target.userId)).toBeNull(),
+  manage_api_keys: async (w) => {
+    const row = await env.DB.prepare("select user_id, created_by from api_keys where organization_id = ?")
+      .bind(w.org.id)
+      .first();
+    expect(row).toEqual({ user_id: null, created_by: w.actor.userId });
+  },
 };
 
 const CASES = (["owner", "admin", "member"] as const).flatMap((role) =>
@@ -68,6 +80,8 @@ describe("the permission table, role × action", () => {
     } else {
       await expectProblem(response, 403, "org_forbidden");
       expect(await membershipOf(w.org.id, w.target.userId)).toEqual({ role: "member", status: "active" });
+      const keys = env.DB.prepare("select count(*) as n from api_keys where organization_id = ?").bind(w.org.id);
+      expect(await keys.first()).toEqual({ n: 0 });
     }
   });
 

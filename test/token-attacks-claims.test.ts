@@ -3,6 +3,7 @@ import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   CURRENT_KEY,
+  expectRefusedByVerify,
   expectRefusedEverywhere,
   nowSeconds,
   ourHeaderText,
@@ -94,8 +95,22 @@ describe("issuer and audience", () => {
 });
 
 describe("missing claims", () => {
-  it.each(["exp", "iat", "sub", "sid", "jti", "email", "iss", "aud"])("refuses a token without %s", async (claim) => {
-    await expectRefusedEverywhere(await signWith(CURRENT_KEY, target.claimsWithout(claim)));
+  it.each(["exp", "iat", "sub", "sid", "jti", "email", "email_verified", "iss", "aud"])(
+    "refuses a token without %s",
+    async (claim) => {
+      await expectRefusedEverywhere(await signWith(CURRENT_KEY, target.claimsWithout(claim)));
+    },
+  );
+
+  it("refuses a person's token without an address; only a client_credentials token (client_id) may name none", async () => {
+    const { email: _, email_verified: __, ...personless } = target.claims();
+    await expectRefusedEverywhere(await signWith(CURRENT_KEY, personless));
+    // With client_id, half an address or a mistyped one is refused all the same.
+    const machine = { ...personless, client_id: crypto.randomUUID() };
+    await expectRefusedByVerify(await signWith(CURRENT_KEY, { ...machine, email: target.account.email }));
+    await expectRefusedByVerify(await signWith(CURRENT_KEY, { ...machine, email_verified: true }));
+    await expectRefusedByVerify(await signWith(CURRENT_KEY, { ...machine, email: 1, email_verified: "true" }));
+    expect(await rejectionOf(await signWith(CURRENT_KEY, machine))).toBeNull();
   });
 });
 

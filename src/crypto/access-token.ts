@@ -18,8 +18,9 @@ const MAX_FUTURE_IAT_SECONDS = 60;
 export interface AccessTokenSubject {
   sub: string;
   sid: string;
-  email: string;
-  email_verified: boolean;
+  /** A person's address; absent only on an organization key's client_credentials token (no person). */
+  email?: string;
+  email_verified?: boolean;
   /** E.164; present (with phone_number_verified: true) only for a verified number. */
   phone_number?: string;
   phone_number_verified?: boolean;
@@ -134,16 +135,19 @@ function selectVerificationKey(keys: KeySet, header: JWTHeaderParameters): Crypt
 function readClaims(payload: JWTPayload): AccessTokenClaims | null {
   const { sub, sid, jti, iat, exp, email, email_verified, amr, iss, aud, org, role, client_id, scope } = payload;
   const { phone_number, phone_number_verified, org_slug } = payload;
-  const strings = [sub, sid, jti, email, iss].every((value) => typeof value === "string");
-  if (!strings || typeof aud !== "string" || typeof email_verified !== "boolean") return null;
+  const strings = [sub, sid, jti, iss].every((value) => typeof value === "string");
+  if (!strings || typeof aud !== "string") return null;
+  // A person's token names the person's address; only a client_credentials token may name none.
+  const hasEmail = typeof email === "string" && typeof email_verified === "boolean";
+  const noEmail = email === undefined && email_verified === undefined;
+  if (!hasEmail && !(noEmail && typeof client_id === "string")) return null;
   if (typeof iat !== "number" || typeof exp !== "number") return null;
   if (!Array.isArray(amr) || !amr.every((method) => typeof method === "string")) return null;
   return {
     sub: sub as string,
     sid: sid as string,
     jti: jti as string,
-    email: email as string,
-    email_verified,
+    ...(hasEmail ? { email: email as string, email_verified: email_verified as boolean } : {}),
     amr,
     iss: iss as string,
     aud,

@@ -20,5 +20,5 @@ export const requireAdminKey: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** The acting key and its owner, for the security event of each admin action. */
 export function adminActorOf(principal: AppEnv["Variables"]["apiKey"]): AdminActor {
-  return { keyId: principal.key.id, userId: principal.user.id, via: "api" };
+  return { keyId: principal.key.id, userId: principal.user?.id ?? null, via: "api" };
 }

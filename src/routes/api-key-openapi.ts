@@ -53,3 +53,37 @@ export const API_KEY_OPERATIONS: Operation[] = [
     responses: { 200: "OAuthTokenResponse", 400: "OAuthError", 401: "OAuthError" },
   },
 ];
+
+/** An organization's keys (owner, admin: "manage_api_keys"). */
+export const ORG_API_KEY_OPERATIONS: Operation[] = [
+  {
+    method: "post",
+    path: "/v1/orgs/{id}/api-keys",
+    summary: "Create an API key owned by the organization (the key is in this answer only; owner, admin)",
+    secured: true,
+    body: "ApiKeyCreateRequest",
+    responses: { 201: "IssuedApiKey", 403: "Problem", 404: "Problem", 409: "Problem" },
+  },
+  {
+    method: "get",
+    path: "/v1/orgs/{id}/api-keys",
+    summary: "The organization's usable API keys (never the keys themselves; owner, admin)",
+    secured: true,
+    responses: { 200: "ApiKeyList", 403: "Problem", 404: "Problem" },
+  },
+  {
+    method: "delete",
+    path: "/v1/orgs/{id}/api-keys/{keyId}",
+    summary: "Revoke an organization's API key at once (owner, admin)",
+    secured: true,
+    responses: { 204: null, 403: "Problem", 404: "Problem" },
+  },
+  {
+    method: "post",
+    path: "/v1/orgs/{id}/api-keys/{keyId}/roll",
+    summary: "Roll an organization's API key: a successor now, the old key valid for grace_seconds (owner, admin)",
+    secured: true,
+    body: "ApiKeyRollRequest",
+    responses: { 201: "IssuedApiKey", 403: "Problem", 404: "Problem", 409: "Problem" },
+  },
+];

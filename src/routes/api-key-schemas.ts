@@ -50,6 +50,11 @@ export const ApiKey = z
     name: z.string(),
     scopes: z.array(z.enum(API_KEY_SCOPES)),
     prefix: z.string().meta({ description: "The key's first characters, e.g. `ea_sk_4Fq2`." }),
+    organization_id: z.string().nullable().meta({ description: "The owning organization; null for a user's key." }),
+    created_by: z
+      .string()
+      .nullable()
+      .meta({ description: "The user who made it; null once their account is deleted." }),
     created_at: z.string(),
     expires_at: z.string().nullable(),
     last_used_at: z.string().nullable().meta({ description: "Updated at most every 5 minutes." }),

@@ -13,6 +13,8 @@ export function toPublicApiKey(key: ApiKey) {
     name: key.name,
     scopes: key.scopes,
     prefix: key.prefix,
+    organization_id: key.organizationId,
+    created_by: key.createdBy,
     created_at: new Date(key.createdAt * 1000).toISOString(),
     expires_at: isoTime(key.expiresAt),
     last_used_at: isoTime(key.lastUsedAt),

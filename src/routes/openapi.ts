@@ -5,7 +5,12 @@ import * as z from "zod";
 import { ADMIN_EXPORT_OPERATIONS } from "./admin-export-openapi";
 import { ADMIN_IMPORT_OPERATIONS } from "./admin-import-openapi";
 import { ADMIN_OPERATIONS } from "./admin-openapi";
-import { API_KEY_OPERATIONS, API_KEY_SECURITY, API_KEY_SECURITY_SCHEMES } from "./api-key-openapi";
+import {
+  API_KEY_OPERATIONS,
+  API_KEY_SECURITY,
+  API_KEY_SECURITY_SCHEMES,
+  ORG_API_KEY_OPERATIONS,
+} from "./api-key-openapi";
 import { OAUTH_OPERATIONS } from "./oauth-openapi";
 import "./mail-flow-schemas";
 import "./mfa-schemas";
@@ -249,6 +254,7 @@ const OPERATIONS: Operation[] = [
   ...OAUTH_OPERATIONS,
   ...ORG_OPERATIONS,
   ...ORG_DOMAIN_OPERATIONS,
+  ...ORG_API_KEY_OPERATIONS,
   ...FLOW_OPERATIONS,
 ];
 

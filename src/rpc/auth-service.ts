@@ -66,8 +66,10 @@ export type EnableUserResult = { enabled: true } | { enabled: false; code: "user
  * A usable key (not revoked, expired or past its roll's grace; its owner not disabled) and its owner;
  * unknown, dead and mistyped keys alike answer `invalid_api_key`; `rate_limited` past the key's limit.
  */
+/** A key's owner: a user, or (for an organization's key, which acts for no person) an organization. */
 export type VerifyApiKeyResult =
-  | { valid: true; key: PublicApiKey; user: PublicUser }
+  | { valid: true; key: PublicApiKey; user: PublicUser; organization: null }
+  | { valid: true; key: PublicApiKey; user: null; organization: { id: string; slug: string; name: string } }
   | { valid: false; code: "invalid_api_key" | "rate_limited" | ServiceFailure };
 
 /** An active membership of a live organization; suspended, removed, deleted and unknown alike `member_not_found`. */
@@ -113,8 +115,12 @@ export class AuthService extends WorkerEntrypoint<Bindings> {
       (code) => ({ valid: false, code }),
       async (context) => {
         const result = await authenticateApiKey(context, key, { defer: (task) => this.ctx.waitUntil(task) });
-        if (result.ok)
-          return { valid: true, key: toPublicApiKey(result.value.key), user: toPublicUser(result.value.user) };
+        if (result.ok) {
+          const { user, organization } = result.value;
+          const publicKey = toPublicApiKey(result.value.key);
+          if (user) return { valid: true, key: publicKey, user: toPublicUser(user), organization: null };
+          return { valid: true, key: publicKey, user: null, organization };
+        }
         return { valid: false, code: result.error.code === "rate_limited" ? "rate_limited" : "invalid_api_key" };
       },
     );

@@ -53,7 +53,7 @@ export function recordAdminAction(
  * those ids makes them die with the account, like its sessions' tokens.
  */
 async function denyKeyTokens(context: ServiceContext, userId: string): Promise<void> {
-  const keys = await listUsableApiKeys(context.db, userId, context.now());
+  const keys = await listUsableApiKeys(context.db, { userId }, context.now());
   await denySessionTokens(
     context,
     keys.map((key) => key.id),
@@ -92,7 +92,7 @@ export async function adminDeleteUser(
   userId: string,
   scope: RequestScope,
 ): Promise<Result<void>> {
-  const keys = await listUsableApiKeys(context.db, userId, context.now());
+  const keys = await listUsableApiKeys(context.db, { userId }, context.now());
   const sessionIds = await deleteUser(context.db, userId);
   if (sessionIds === null) return fail("user_not_found");
   await denySessionTokens(context, [...sessionIds, ...keys.map((key) => key.id)]);

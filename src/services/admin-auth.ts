@@ -3,9 +3,9 @@
 // (none, a session token, an unknown, revoked, expired or mistyped key) is counted per client IP, so
 // guessing is bounded without limiting an operator's working key (that has its own per-key limit).
 
-import { fail, type Result } from "../errors";
+import { fail, type Result, succeed } from "../errors";
 import { authenticateApiKey } from "./api-key-auth";
-import type { ApiKeyPrincipal } from "./api-key-model";
+import type { UserApiKeyPrincipal } from "./api-key-model";
 import type { RequestScope, ServiceContext } from "./context";
 import { rateLimitKeyOfIp } from "./ip-address";
 
@@ -17,10 +17,15 @@ export async function authenticateAdmin(
   presented: string | null,
   ip: string | null,
   scope: RequestScope,
-): Promise<Result<ApiKeyPrincipal>> {
+): Promise<Result<UserApiKeyPrincipal>> {
   if (presented !== null) {
     const result = await authenticateApiKey(context, presented, scope, "admin");
-    if (result.ok || result.error.code !== "invalid_api_key") return result;
+    if (result.ok) {
+      // An operator's key is a person's; an organization's key never holds `admin` (minted only by RPC).
+      if (result.value.user === null) return fail("insufficient_scope", { reason: "organization key" });
+      return succeed(result.value);
+    }
+    if (result.error.code !== "invalid_api_key") return result;
   }
   const key = `${REFUSED_CREDENTIAL_BUCKET}:${ip ? rateLimitKeyOfIp(ip) : "unknown"}`;
   const { success } = await context.rateLimiters.ip.limit({ key });

@@ -38,8 +38,11 @@ async function lookUp(context: ServiceContext, secretHash: string): Promise<Foun
 export async function identifyApiKey(context: ServiceContext, presented: string): Promise<Result<ApiKeyPrincipal>> {
   if (!isWellFormedApiKey(presented)) return fail("invalid_api_key", { reason: "malformed or checksum mismatch" });
   const found = await lookUp(context, await hashApiKey(context.apiKeyHashKey, presented));
-  if (!found) return fail("invalid_api_key", { reason: "unknown, revoked, expired or owner disabled" });
-  return succeed({ kind: "api_key", key: toApiKey(found.key), user: toUser(found.user) });
+  if (!found) return fail("invalid_api_key", { reason: "unknown, revoked, expired or owner gone" });
+  const key = toApiKey(found.key);
+  if (found.user) return succeed({ kind: "api_key", key, user: toUser(found.user), organization: null });
+  const { id, slug, name } = found.organization;
+  return succeed({ kind: "api_key", key, user: null, organization: { id, slug, name } });
 }
 
 /** Stamps the use after the response, when the stamp read with the key is older than the interval. */

@@ -8,8 +8,11 @@ import type { User } from "./model";
 
 export interface ApiKey {
   id: string;
-  userId: string;
+  /** Exactly one of `userId` and `organizationId` is set: the key's owner. */
+  userId: string | null;
   organizationId: string | null;
+  /** Who made it; null once that account is deleted (an organization's key outlives its maker). */
+  createdBy: string | null;
   name: string;
   scopes: ApiKeyScope[];
   /** The first characters of the key, for recognising it in a list. */
@@ -24,11 +27,31 @@ export interface ApiKey {
   graceEndsAt: number | null;
 }
 
-/** A request authenticated by an API key: the key and its owner (whose account is enabled). */
-export interface ApiKeyPrincipal {
+/** The organization that owns a key, as a key-authenticated request sees it. */
+export interface KeyOrganization {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/**
+ * A request authenticated by an API key: the key and its owner, a user (whose account is enabled) or
+ * an organization (not deleted). An organization's key acts for no person.
+ */
+export type ApiKeyPrincipal = UserApiKeyPrincipal | OrgApiKeyPrincipal;
+
+export interface UserApiKeyPrincipal {
   kind: "api_key";
   key: ApiKey;
   user: User;
+  organization: null;
+}
+
+export interface OrgApiKeyPrincipal {
+  kind: "api_key";
+  key: ApiKey;
+  user: null;
+  organization: KeyOrganization;
 }
 
 export function toApiKey(row: ApiKeyRow): ApiKey {
@@ -36,6 +59,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
     id: row.id,
     userId: row.userId,
     organizationId: row.organizationId,
+    createdBy: row.createdBy,
     name: row.name,
     scopes: parseStringList(row.scopes).filter(isApiKeyScope),
     prefix: row.prefix,

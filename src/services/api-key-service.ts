@@ -1,6 +1,7 @@
-// Managing a user's API keys: create (the secret shown once), list (never the secret), revoke, and
-// roll (a successor now; the old key keeps working for a grace period the caller chooses, ≤ 7 days).
-// The caller is a signed-in person; a key never manages keys. Each change is recorded as an event.
+// Managing API keys: create (the secret shown once), list (never the secret), revoke, and roll (a
+// successor now; the old key keeps working for a grace period the caller chooses, ≤ 7 days). The
+// caller is a signed-in person managing their own keys, or (org-api-key-service.ts) an organization's
+// with the right role; a key never manages keys. Each change is recorded as an event.
 
 import { displayPrefixOf, generateApiKey, hashApiKey } from "../crypto/api-key-format";
 import { generateId } from "../crypto/random";
@@ -8,6 +9,7 @@ import { fail, type Result, succeed } from "../errors";
 import {
   findOwnUsableApiKey,
   insertApiKeyUnderCap,
+  type KeyOwner,
   listUsableApiKeys,
   type NewApiKey,
   revokeOwnApiKey,
@@ -22,6 +24,8 @@ import { recordSecurityEvent } from "./security-events";
 
 /** Usable keys one account may hold at once (a bound on rows a signed-in caller can create). */
 export const MAX_USABLE_API_KEYS_PER_USER = 50;
+/** Usable keys one organization may hold at once. */
+export const MAX_USABLE_API_KEYS_PER_ORG = 50;
 /** The longest a rolled key keeps working beside its successor. */
 export const MAX_ROLL_GRACE_SECONDS = 604_800;
 
@@ -53,19 +57,37 @@ async function newKeyRecord(
   return { row, secret };
 }
 
-/** An owner's change to one of their keys, as a security event: ids and scopes only, never the key. */
+/**
+ * Whose keys a call manages and who is acting: a person's own (`owner` is them), or an organization's
+ * by a member whose role allows it (the caller checked that).
+ */
+export interface KeyHolder {
+  owner: KeyOwner;
+  actor: UserSessionPrincipal;
+}
+
+export const ownKeys = (caller: UserSessionPrincipal): KeyHolder => ({
+  owner: { userId: caller.user.id },
+  actor: caller,
+});
+
+const capOf = (owner: KeyOwner) => ("userId" in owner ? MAX_USABLE_API_KEYS_PER_USER : MAX_USABLE_API_KEYS_PER_ORG);
+const notFound = (owner: KeyOwner) =>
+  fail("api_key_not_found", { reason: `no usable key of this ${"userId" in owner ? "user" : "organization"}` });
+
+/** A change to a key, as a security event: ids and scopes only, never the key. */
 function recordApiKeyEvent(
   context: ServiceContext,
   scope: RequestScope,
-  owner: UserSessionPrincipal,
+  holder: KeyHolder,
   type: "api_key_created" | "api_key_rolled" | "api_key_revoked",
   key: { id: string; organizationId: string | null },
   extra: Record<string, string | number> = {},
 ): void {
   recordSecurityEvent(context, scope, {
     type,
-    subjectUserId: owner.user.id,
-    actorUserId: owner.user.id,
+    subjectUserId: holder.actor.user.id,
+    actorUserId: holder.actor.user.id,
     orgId: key.organizationId,
     detail: { key_id: key.id, ...extra },
   });
@@ -73,46 +95,50 @@ function recordApiKeyEvent(
 
 export async function createApiKey(
   context: ServiceContext,
-  owner: UserSessionPrincipal,
+  holder: KeyHolder,
   input: NewApiKeyInput,
   scope: RequestScope,
 ): Promise<Result<IssuedApiKey>> {
   const scopes = [...new Set(input.scopes)];
   const reserved = scopes.filter((name) => !USER_MINTABLE_SCOPES.includes(name));
-  // `admin` is an operator's to grant (the admin API); a user's session cannot mint it.
+  // `admin` is an operator's to grant (the admin API); a session cannot mint it, for itself or an organization.
   if (reserved.length > 0) return fail("insufficient_scope", { reason: `reserved scopes: ${reserved.join(" ")}` });
   const now = context.now();
+  const { owner } = holder;
   const { row, secret } = await newKeyRecord(context, {
-    userId: owner.user.id,
+    userId: "userId" in owner ? owner.userId : null,
+    organizationId: "organizationId" in owner ? owner.organizationId : null,
+    createdBy: holder.actor.user.id,
     name: input.name,
     scopes: JSON.stringify(scopes),
     expiresAt: input.expiresInSeconds === undefined ? null : now + input.expiresInSeconds,
   });
-  const stored = await insertApiKeyUnderCap(context.db, row, MAX_USABLE_API_KEYS_PER_USER);
-  if (!stored) return fail("too_many_api_keys", { reason: `more than ${MAX_USABLE_API_KEYS_PER_USER} usable keys` });
-  recordApiKeyEvent(context, scope, owner, "api_key_created", stored, { scopes: scopes.join(" ") });
+  const cap = capOf(owner);
+  const stored = await insertApiKeyUnderCap(context.db, row, cap);
+  if (!stored) return fail("too_many_api_keys", { reason: `more than ${cap} usable keys` });
+  recordApiKeyEvent(context, scope, holder, "api_key_created", stored, { scopes: scopes.join(" ") });
   return succeed({ key: toApiKey(stored), secret });
 }
 
 /** The owner's usable keys (rolled ones until their grace ends), newest first. */
-export async function listApiKeys(context: ServiceContext, owner: UserSessionPrincipal): Promise<ApiKey[]> {
-  return (await listUsableApiKeys(context.db, owner.user.id, context.now())).map(toApiKey);
+export async function listApiKeys(context: ServiceContext, owner: KeyOwner): Promise<ApiKey[]> {
+  return (await listUsableApiKeys(context.db, owner, context.now())).map(toApiKey);
 }
 
 /**
- * Revokes one of the owner's keys at once (unknown, another user's and dead keys alike answer
+ * Revokes one of the owner's keys at once (unknown, another owner's and dead keys alike answer
  * api_key_not_found), and denylists the access tokens exchanged for it: their `sid` is the key's id.
  */
 export async function revokeApiKey(
   context: ServiceContext,
-  owner: UserSessionPrincipal,
+  holder: KeyHolder,
   id: string,
   scope: RequestScope,
 ): Promise<Result<void>> {
-  const revoked = await revokeOwnApiKey(context.db, owner.user.id, id, context.now());
-  if (!revoked) return fail("api_key_not_found", { reason: "no usable key of this user" });
+  const revoked = await revokeOwnApiKey(context.db, holder.owner, id, context.now());
+  if (!revoked) return notFound(holder.owner);
   await denySessions(context.kv, [revoked.id], context.config.accessTokenTtlSeconds);
-  recordApiKeyEvent(context, scope, owner, "api_key_revoked", revoked);
+  recordApiKeyEvent(context, scope, holder, "api_key_revoked", revoked);
   return succeed(undefined);
 }
 
@@ -122,14 +148,14 @@ export async function revokeApiKey(
  */
 export async function rollApiKey(
   context: ServiceContext,
-  owner: UserSessionPrincipal,
+  holder: KeyHolder,
   id: string,
   graceSeconds: number,
   scope: RequestScope,
 ): Promise<Result<IssuedApiKey>> {
   const now = context.now();
-  const old = await findOwnUsableApiKey(context.db, owner.user.id, id, now);
-  if (!old) return fail("api_key_not_found", { reason: "no usable key of this user" });
+  const old = await findOwnUsableApiKey(context.db, holder.owner, id, now);
+  if (!old) return notFound(holder.owner);
   if (old.successorId !== null) return fail("api_key_rolled", { reason: "already rolled" });
   // A session cannot roll an operator's key (`admin`) into a fresh secret: only an operator mints one.
   if (toApiKey(old).scopes.some((name) => !USER_MINTABLE_SCOPES.includes(name))) {
@@ -138,6 +164,7 @@ export async function rollApiKey(
   const { row, secret } = await newKeyRecord(context, {
     userId: old.userId,
     organizationId: old.organizationId,
+    createdBy: holder.actor.user.id,
     name: old.name,
     scopes: old.scopes,
     expiresAt: old.expiresAt,
@@ -147,6 +174,9 @@ export async function rollApiKey(
   const successor = await rollOwnApiKey(context.db, old, row, graceEndsAt);
   // Lost a race: a parallel roll won, or the key was revoked meanwhile.
   if (!successor) return fail("api_key_rolled", { reason: "rolled or revoked meanwhile" });
-  recordApiKeyEvent(context, scope, owner, "api_key_rolled", old, { successor_id: row.id, grace_ends_at: graceEndsAt });
+  recordApiKeyEvent(context, scope, holder, "api_key_rolled", old, {
+    successor_id: row.id,
+    grace_ends_at: graceEndsAt,
+  });
   return succeed({ key: toApiKey(successor), secret });
 }

@@ -2,7 +2,9 @@
 // signed like every access token (RFC 9068), so other Workers and backends check a signature instead
 // of calling D1 per request. Its `sub` is the key's owner, `client_id` and `sid` the key's id (`sid`
 // names no session, so no route that needs a person's session accepts it, and revoking the key
-// denylists it), `scope` the key's scopes or the asked subset. It lives ACCESS_TOKEN_TTL_SECONDS, and
+// denylists it), `scope` the key's scopes or the asked subset. An organization's key acts for no
+// person: its token's `sub` is the key's id (RFC 9068 §2.2: the client, when no resource owner is
+// involved), with the organization in `org` and `org_slug`, and no email and no `role`. It lives ACCESS_TOKEN_TTL_SECONDS, and
 // never past the key's expiry or the end of its roll's grace.
 
 import { type AccessTokenClaims, signAccessToken } from "../crypto/access-token";
@@ -38,18 +40,13 @@ export async function exchangeApiKey(
   const until = usableUntil(principal.key);
   const ttlSeconds = Math.max(1, Math.min(context.config.accessTokenTtlSeconds, (until ?? Infinity) - now));
   const scope = [...new Set(asked)].join(" ");
-  const { user, key } = principal;
+  const { user, organization, key } = principal;
+  const owner = user
+    ? { sub: user.id, email: user.email, email_verified: user.emailVerified }
+    : { sub: key.id, org: organization.id, org_slug: organization.slug };
   const { token, claims } = await signAccessToken(
     context.keys,
-    {
-      sub: user.id,
-      sid: key.id,
-      client_id: key.id,
-      scope,
-      email: user.email,
-      email_verified: user.emailVerified,
-      amr: [],
-    },
+    { ...owner, sid: key.id, client_id: key.id, scope, amr: [] },
     { issuer: context.config.issuer, audience: context.config.audience, jti: generateId(), issuedAt: now, ttlSeconds },
   );
   return succeed({ accessToken: token, expiresIn: ttlSeconds, scope, claims });

@@ -14,6 +14,7 @@ export type OrgAction =
   | "change_role"
   | "remove_member"
   | "manage_domains"
+  | "manage_api_keys"
   | "leave";
 
 /** The table: each action and the roles allowed it. */
@@ -27,6 +28,7 @@ export const ORG_PERMISSIONS: Readonly<Record<OrgAction, readonly OrgRole[]>> = 
   change_role: ["owner", "admin"],
   remove_member: ["owner", "admin"],
   manage_domains: ["owner", "admin"],
+  manage_api_keys: ["owner", "admin"],
   leave: ["owner", "admin", "member"],
 };
 

@@ -1,10 +1,11 @@
 // Organizations themselves: create (the creator becomes its owner), list the caller's, read, update,
-// and soft-delete (its pending invitations end, and the sessions scoped to it lose it and are
-// denylisted for it). Every action passes the permission table (org-access.ts).
+// and soft-delete (its pending invitations and API keys end, and the sessions scoped to it lose it and
+// are denylisted for it). Every action passes the permission table (org-access.ts).
 
 import { generateId } from "../crypto/random";
 import { fail, type Result, succeed } from "../errors";
 import { uniqueViolation } from "../storage/database";
+import { denySessions } from "../storage/kv/revocation-store";
 import {
   insertOrganizationWithOwner,
   listActiveMemberships,
@@ -129,8 +130,10 @@ export async function deleteOrganization(
 ): Promise<Result<void>> {
   const access = await requireOrgPermission(context, organizationId, userId, "delete");
   if (!access.ok) return access;
-  const { deleted, sessionIds } = await softDeleteOrganization(context.db, organizationId, context.now());
+  const { deleted, sessionIds, apiKeyIds } = await softDeleteOrganization(context.db, organizationId, context.now());
   if (!deleted) return fail("org_not_found", { reason: "deleted meanwhile" });
   await denyOrgScopedTokens(context, sessionIds, organizationId);
+  // Tokens exchanged for its keys carry the key's id as `sid`.
+  if (apiKeyIds.length > 0) await denySessions(context.kv, apiKeyIds, context.config.accessTokenTtlSeconds);
   return succeed(undefined);
 }

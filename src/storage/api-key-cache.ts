@@ -1,16 +1,17 @@
 // A per-isolate memory of API-key lookups (a found key with its owner, and "no such key"), so a hot
 // key costs no D1 read per request. A remembered key is judged usable again at every use (expiry, a
 // roll's grace end), so only what D1 could change behind this isolate's back is stale: a revocation, a
-// roll or a disabled owner done by another isolate is seen within the TTL; this isolate's own such
-// writes forget the key at once (forgetApiKey, forgetApiKeysOfUser).
+// roll, a disabled owner or a deleted organization done by another isolate is seen within the TTL; this
+// isolate's own such writes forget the key at once (forgetApiKey, forgetApiKeysOfUser,
+// forgetApiKeysOfOrganization).
 
+import type { FoundKey } from "./api-key-store";
 import { BoundedCache } from "./bounded-cache";
-import type { ApiKeyRow, UserRow } from "./schema";
 
 /** Far above the keys one isolate sees in a few seconds; a few hundred bytes an entry. */
 export const API_KEY_CACHE_MAX_ENTRIES = 2_000;
 
-export type FoundApiKey = { key: ApiKeyRow; user: UserRow };
+export type FoundApiKey = FoundKey;
 
 /** `null`: D1 held no usable key with this hash. */
 type Lookup = FoundApiKey | null;
@@ -32,9 +33,19 @@ export function forgetApiKey(d1: object, keyId: string): void {
   apiKeyCacheFor(d1).forgetWhere((found) => found?.key.id === keyId);
 }
 
-/** The user's keys, and every "no such key" (one may have been a key of theirs while disabled). */
+/**
+ * The user's keys, the keys they made for an organization (a discarded squatter's), and every "no
+ * such key" (one may have been a key of theirs while disabled).
+ */
 export function forgetApiKeysOfUser(d1: object, userId: string): void {
-  apiKeyCacheFor(d1).forgetWhere((found) => found === null || found.user.id === userId);
+  apiKeyCacheFor(d1).forgetWhere(
+    (found) => found === null || found.user?.id === userId || found.key.createdBy === userId,
+  );
+}
+
+/** The organization's keys (it was deleted). */
+export function forgetApiKeysOfOrganization(d1: object, organizationId: string): void {
+  apiKeyCacheFor(d1).forgetWhere((found) => found?.organization?.id === organizationId);
 }
 
 /** Notes a use about to be stamped on the remembered row, so the stamp is asked for once per interval. */

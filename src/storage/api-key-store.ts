@@ -1,12 +1,26 @@
 // Reads and writes of API keys. Every decision is in a statement's WHERE (usable, owned, not yet
-// rolled, under the per-user cap), so parallel requests cannot both win; nothing is read first to decide.
+// rolled, under the owner's cap), so parallel requests cannot both win; nothing is read first to decide.
+// A key's owner is one user or one organization (KeyOwner): each statement is scoped to one of them,
+// so a user's key is never reached through an organization's routes or the other way round.
 
-import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import { forgetApiKey } from "./api-key-cache";
 import type { Database } from "./database";
-import { type ApiKeyRow, apiKeys, type UserRow, users } from "./schema";
+import { type ApiKeyRow, apiKeys, type OrganizationRow, organizations, type UserRow, users } from "./schema";
 
 export type NewApiKey = typeof apiKeys.$inferInsert;
+
+/** Whose keys a statement touches. */
+export type KeyOwner = { userId: string } | { organizationId: string };
+
+export function ownerCondition(owner: KeyOwner): SQL {
+  return "userId" in owner ? eq(apiKeys.userId, owner.userId) : eq(apiKeys.organizationId, owner.organizationId);
+}
+
+/** The owner a stored key names (the schema's CHECK makes it exactly one). */
+export function ownerOf(key: Pick<ApiKeyRow, "userId" | "organizationId">): KeyOwner {
+  return key.organizationId !== null ? { organizationId: key.organizationId } : { userId: key.userId ?? "" };
+}
 
 /** Usable at `now`: not revoked, not expired, and (if rolled) still within its grace. */
 export function usableKeyCondition(now: number) {
@@ -17,11 +31,11 @@ export function usableKeyCondition(now: number) {
   );
 }
 
-const usableCountOf = (userId: string, now: number) =>
-  sql`(select count(*) from ${apiKeys} where ${apiKeys.userId} = ${userId} and ${usableKeyCondition(now)})`;
+const usableCountOf = (owner: KeyOwner, now: number) =>
+  sql`(select count(*) from ${apiKeys} where ${ownerCondition(owner)} and ${usableKeyCondition(now)})`;
 
 /**
- * Stores `key` unless its owner would then hold more than `maxUsable` usable keys: the insert and a
+ * Stores `key` unless its owner (user or organization) would then hold more than `maxUsable` usable keys: the insert and a
  * delete of the new row when over the cap run as one batch, so parallel creations cannot overrun it.
  */
 export async function insertApiKeyUnderCap(
@@ -29,64 +43,81 @@ export async function insertApiKeyUnderCap(
   key: NewApiKey,
   maxUsable: number,
 ): Promise<ApiKeyRow | undefined> {
+  const owner = ownerOf({ userId: key.userId ?? null, organizationId: key.organizationId ?? null });
   const [[inserted], removed] = await db.batch([
     db.insert(apiKeys).values(key).returning(),
     db
       .delete(apiKeys)
-      .where(and(eq(apiKeys.id, key.id), sql`${usableCountOf(key.userId, key.createdAt)} > ${maxUsable}`))
+      .where(and(eq(apiKeys.id, key.id), sql`${usableCountOf(owner, key.createdAt)} > ${maxUsable}`))
       .returning({ id: apiKeys.id }),
   ]);
   return removed.length === 0 ? inserted : undefined;
 }
 
-export async function listUsableApiKeys(db: Database, userId: string, now: number): Promise<ApiKeyRow[]> {
+export async function listUsableApiKeys(db: Database, owner: KeyOwner, now: number): Promise<ApiKeyRow[]> {
   return db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.userId, userId), usableKeyCondition(now)))
+    .where(and(ownerCondition(owner), usableKeyCondition(now)))
     .orderBy(desc(apiKeys.createdAt))
     .all();
 }
 
-/** One indexed read: the usable key with this hash and its owner, if the owner is not disabled. */
-export async function findUsableApiKey(
-  db: Database,
-  secretHash: string,
-  now: number,
-): Promise<{ key: ApiKeyRow; user: UserRow } | undefined> {
-  return db
-    .select({ key: apiKeys, user: users })
+/** A usable key found by its hash, with its owner: a user (enabled) or an organization (not deleted). */
+export type FoundKey = { key: ApiKeyRow } & (
+  | { user: UserRow; organization: null }
+  | { user: null; organization: OrganizationRow }
+);
+
+/** One indexed read: the usable key with this hash and its owner, if that owner is live. */
+export async function findUsableApiKey(db: Database, secretHash: string, now: number): Promise<FoundKey | undefined> {
+  const found = await db
+    .select({ key: apiKeys, user: users, organization: organizations })
     .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(eq(apiKeys.secretHash, secretHash), usableKeyCondition(now), isNull(users.disabledAt)))
+    .leftJoin(users, eq(users.id, apiKeys.userId))
+    .leftJoin(organizations, eq(organizations.id, apiKeys.organizationId))
+    .where(
+      and(
+        eq(apiKeys.secretHash, secretHash),
+        usableKeyCondition(now),
+        or(
+          and(isNotNull(users.id), isNull(users.disabledAt)),
+          and(isNotNull(organizations.id), isNull(organizations.deletedAt)),
+        ),
+      ),
+    )
     .get();
+  if (!found) return undefined;
+  const { key, user, organization } = found;
+  if (user) return { key, user, organization: null };
+  return organization ? { key, user: null, organization } : undefined;
 }
 
-/** The owner's usable key by id (another user's key reads as absent). */
+/** The owner's usable key by id (another owner's key reads as absent). */
 export async function findOwnUsableApiKey(
   db: Database,
-  userId: string,
+  owner: KeyOwner,
   id: string,
   now: number,
 ): Promise<ApiKeyRow | undefined> {
   return db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), usableKeyCondition(now)))
+    .where(and(eq(apiKeys.id, id), ownerCondition(owner), usableKeyCondition(now)))
     .get();
 }
 
 /** Revokes the owner's usable key, once: answers its row, or undefined (unknown, another's, already dead). */
 export async function revokeOwnApiKey(
   db: Database,
-  userId: string,
+  owner: KeyOwner,
   id: string,
   now: number,
 ): Promise<ApiKeyRow | undefined> {
   const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: now })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), usableKeyCondition(now)))
+    .where(and(eq(apiKeys.id, id), ownerCondition(owner), usableKeyCondition(now)))
     .returning()
     .get();
   if (revoked) forgetApiKey(db.$client, id);
@@ -100,7 +131,7 @@ export async function revokeOwnApiKey(
  */
 export async function rollOwnApiKey(
   db: Database,
-  old: Pick<ApiKeyRow, "id" | "userId">,
+  old: Pick<ApiKeyRow, "id" | "userId" | "organizationId">,
   successor: NewApiKey,
   graceEndsAt: number,
 ): Promise<ApiKeyRow | undefined> {
@@ -110,12 +141,7 @@ export async function rollOwnApiKey(
       .update(apiKeys)
       .set({ successorId: successor.id, graceEndsAt })
       .where(
-        and(
-          eq(apiKeys.id, old.id),
-          eq(apiKeys.userId, old.userId),
-          isNull(apiKeys.successorId),
-          usableKeyCondition(now),
-        ),
+        and(eq(apiKeys.id, old.id), ownerCondition(ownerOf(old)), isNull(apiKeys.successorId), usableKeyCondition(now)),
       )
       .returning({ id: apiKeys.id }),
     db.insert(apiKeys).values(successor).returning(),

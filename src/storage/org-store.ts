@@ -2,8 +2,17 @@
 // organizations and suspended memberships count nowhere: every read here filters them out.
 
 import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { forgetApiKeysOfOrganization } from "./api-key-cache";
 import type { Database } from "./database";
-import { invitations, type MembershipRow, memberships, type OrganizationRow, organizations, sessions } from "./schema";
+import {
+  apiKeys,
+  invitations,
+  type MembershipRow,
+  memberships,
+  type OrganizationRow,
+  organizations,
+  sessions,
+} from "./schema";
 
 export type NewOrganization = typeof organizations.$inferInsert;
 export type NewMembership = typeof memberships.$inferInsert;
@@ -65,15 +74,16 @@ export async function updateOrganization(
 
 /**
  * Soft-deletes the organization once, in one batch with what its deletion ends: its pending
- * invitations, and the sessions scoped to it (their ids come back, for the access-token denylist).
+ * invitations, the sessions scoped to it and its API keys (their ids come back, for the access-token
+ * denylist).
  */
 export async function softDeleteOrganization(
   db: Database,
   id: string,
   now: number,
-): Promise<{ deleted: boolean; sessionIds: string[] }> {
+): Promise<{ deleted: boolean; sessionIds: string[]; apiKeyIds: string[] }> {
   const deletedNow = sql`exists (select 1 from ${organizations} where ${organizations.id} = ${id} and ${organizations.deletedAt} = ${now})`;
-  const [deleted, , scoped] = await db.batch([
+  const [deleted, , scoped, keys] = await db.batch([
     db
       .update(organizations)
       .set({ deletedAt: now, updatedAt: now })
@@ -95,8 +105,19 @@ export async function softDeleteOrganization(
       .set({ activeOrganizationId: null })
       .where(and(eq(sessions.activeOrganizationId, id), isNotNull(sessions.activeOrganizationId), deletedNow))
       .returning({ id: sessions.id }),
+    // Its keys die with it (findUsableApiKey already refuses a deleted organization's; this makes it last).
+    db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.organizationId, id), isNull(apiKeys.revokedAt), deletedNow))
+      .returning({ id: apiKeys.id }),
   ]);
-  return { deleted: deleted.length === 1, sessionIds: scoped.map((row) => row.id) };
+  forgetApiKeysOfOrganization(db.$client, id);
+  return {
+    deleted: deleted.length === 1,
+    sessionIds: scoped.map((row) => row.id),
+    apiKeyIds: keys.map((row) => row.id),
+  };
 }
 
 /** The organization if it exists and is not deleted. */

@@ -2,7 +2,7 @@
 // explains each table. Times are Unix seconds.
 
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable(
   "users",
@@ -244,16 +244,19 @@ export const codeFailures = sqliteTable(
  * API keys for server-side clients (src/services/api-key-service.ts). The secret is stored only as
  * HMAC-SHA256(API_KEY_SECRET, key); `prefix` is its first characters, for display. A rolled key names
  * its successor and stays usable until `grace_ends_at`; the successor names it as `predecessor_id`.
+ * A key is owned by exactly one user or one organization (the CHECK): a user's key dies with the
+ * account; an organization's outlives the member who made it (`created_by` is then null).
  */
 export const apiKeys = sqliteTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    /** For organization-owned keys, once organizations exist (no foreign key until then). */
-    organizationId: text("organization_id"),
+    /** The owning user, for a user's key. */
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    /** The owning organization, for an organization's key. */
+    organizationId: text("organization_id").references(() => organizations.id, { onDelete: "cascade" }),
+    /** Who made the key (for an organization's key, the member; null once their account is deleted). */
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     name: text("name").notNull(),
     /** JSON array of scopes (src/services/api-key-scopes.ts). */
     scopes: text("scopes").notNull(),
@@ -269,7 +272,12 @@ export const apiKeys = sqliteTable(
     /** Set when rolled: the key works until then, its successor from the roll on. */
     graceEndsAt: integer("grace_ends_at"),
   },
-  (table) => [index("api_keys_user_id_idx").on(table.userId)],
+  (table) => [
+    index("api_keys_user_id_idx").on(table.userId),
+    index("api_keys_organization_id_idx").on(table.organizationId).where(sql`${table.organizationId} is not null`),
+    index("api_keys_created_by_idx").on(table.createdBy).where(sql`${table.createdBy} is not null`),
+    check("api_keys_one_owner", sql`(${table.userId} is null) <> (${table.organizationId} is null)`),
+  ],
 );
 
 export type UserRow = typeof users.$inferSelect;

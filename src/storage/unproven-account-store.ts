@@ -3,7 +3,7 @@
 // of the address — a sign-up that replaces the pending registration, or a password reset — strips
 // it, in the same batch as that proof's own write.
 
-import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import { forgetApiKeysOfUser } from "./api-key-cache";
 import type { Database, PendingWrite } from "./database";
 import type { NewOneTimeCode } from "./one-time-code-store";
@@ -29,8 +29,9 @@ export function passwordHashWritten(userId: string, newHash: string, options = {
 
 /**
  * Writes that remove what an unproven account held, each guarded by `guard` (so nothing is removed
- * unless the caller's own write happened): second factors, MFA challenges, live codes, API keys, SMS
- * sign-in and the phone's verification, the username. Sessions are the caller's to end (it needs
+ * unless the caller's own write happened): second factors, MFA challenges, live codes, API keys (its
+ * own, and those it made for an organization: the squatter holds their secrets), SMS sign-in and the
+ * phone's verification, the username. Sessions are the caller's to end (it needs
  * their ids).
  */
 export function discardingUnprovenState(
@@ -46,7 +47,7 @@ export function discardingUnprovenState(
     db
       .update(apiKeys)
       .set({ revokedAt: now })
-      .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt), guard)),
+      .where(and(or(eq(apiKeys.userId, userId), eq(apiKeys.createdBy, userId)), isNull(apiKeys.revokedAt), guard)),
     db.delete(totpFactors).where(and(eq(totpFactors.userId, userId), guard)),
     db.delete(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), guard)),
     db.delete(mfaChallenges).where(and(eq(mfaChallenges.userId, userId), guard)),

@@ -38,7 +38,10 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   insufficient_scope: { status: 403, title: "The credential does not hold the scope this needs" },
   api_key_not_found: { status: 404, title: "No such API key" },
   api_key_rolled: { status: 409, title: "This key was already rolled; roll its successor" },
-  too_many_api_keys: { status: 409, title: "The account holds as many API keys as it may; revoke one first" },
+  too_many_api_keys: {
+    status: 409,
+    title: "The account or organization holds as many API keys as it may; revoke one first",
+  },
   oauth_provider_not_found: { status: 404, title: "No such sign-in provider is configured" },
   oauth_redirect_not_allowed: { status: 400, title: "redirect_to is not an allowed return address" },
   oauth_state_invalid: { status: 400, title: "The sign-in was not started in this browser, was used, or expired" },
