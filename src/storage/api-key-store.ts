@@ -35,8 +35,9 @@ const usableCountOf = (owner: KeyOwner, now: number) =>
   sql`(select count(*) from ${apiKeys} where ${ownerCondition(owner)} and ${usableKeyCondition(now)})`;
 
 /**
- * Stores `key` unless its owner (user or organization) would then hold more than `maxUsable` usable keys: the insert and a
- * delete of the new row when over the cap run as one batch, so parallel creations cannot overrun it.
+ * Stores `key` unless its owner (user or organization) would then hold more than `maxUsable` usable
+ * keys: the insert and a delete of the new row when over the cap run as one batch, so parallel
+ * creations cannot overrun it.
  */
 export async function insertApiKeyUnderCap(
   db: Database,
