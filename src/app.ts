@@ -78,6 +78,9 @@ const ALLOWED_METHODS: [RegExp, string][] = [
   [/^\/v1\/orgs\/[^/]+\/domains$/, "GET, POST"],
   [/^\/v1\/orgs\/[^/]+\/domains\/[^/]+$/, "PATCH, DELETE"],
   [/^\/v1\/orgs\/[^/]+\/domains\/[^/]+\/verify$/, "POST"],
+  [/^\/v1\/orgs\/[^/]+\/api-keys$/, "GET, POST"],
+  [/^\/v1\/orgs\/[^/]+\/api-keys\/[^/]+$/, "DELETE"],
+  [/^\/v1\/orgs\/[^/]+\/api-keys\/[^/]+\/roll$/, "POST"],
   [/^\/v1\/me\/org-suggestions$/, "GET"],
   [/^\/accept-invitation$/, "GET, POST"],
 ];
