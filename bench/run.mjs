@@ -16,7 +16,8 @@ import { benchOnly } from "./lib/only.mjs";
 import { benchPrefilled } from "./lib/prefilled.mjs";
 import { computeDerived, printSummary, writeResults } from "./lib/report.mjs";
 import { benchRpcAndHash } from "./lib/rpc.mjs";
-import { measureBundle, measureStartupProfile, PROJECT_ROOT } from "./lib/wrangler.mjs";
+import { benchUserImport } from "./lib/user-import.mjs";
+import { configuredPasswordScrypt, measureBundle, measureStartupProfile, PROJECT_ROOT } from "./lib/wrangler.mjs";
 
 // Better Auth's scrypt (N=16384, r=16, p=1) in our PHC notation, to compare login like with like.
 const PEER_SCRYPT = "ln=14,r=16,p=1";
@@ -24,12 +25,6 @@ const PEER_SCRYPT = "ln=14,r=16,p=1";
 const WHOLE_RUN_LIMIT_MS = 90 * 60 * 1000;
 
 const readJson = (relative) => JSON.parse(readFileSync(join(PROJECT_ROOT, relative), "utf8"));
-
-function configuredScrypt() {
-  const match = /^PASSWORD_SCRYPT\s*=\s*"([^"]+)"/m.exec(readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8"));
-  if (!match?.[1]) throw new Error("PASSWORD_SCRYPT not found in wrangler.toml [vars]");
-  return match[1];
-}
 
 function machine() {
   const cores = cpus();
@@ -59,7 +54,7 @@ async function main() {
     timeoutMs: 60_000,
   });
   if (setup.code !== 0) throw new Error(`scripts/dev-setup.mjs failed:\n${setup.output}`);
-  const defaultScrypt = configuredScrypt();
+  const defaultScrypt = configuredPasswordScrypt();
   const results = {
     generated_at: new Date().toISOString(),
     machine: { ...machine(), loadavg_at_start: loadavg() },
@@ -95,6 +90,7 @@ async function main() {
   ];
   if (options.peers) results.better_auth = await benchBetterAuth(options);
   if (options.prefilled) results.prefilled_db = await benchPrefilled(options);
+  results.user_import = await benchUserImport(options);
 
   results.machine.loadavg_at_end = loadavg();
   results.derived = computeDerived(results);
@@ -104,7 +100,7 @@ async function main() {
   return soak && !soak.passed ? 1 : 0;
 }
 
-/** `--only`: the verify-related scenarios alone (bench/lib/only.mjs), on the dev build of this tree. */
+/** `--only`: the named scenarios alone (bench/lib/only.mjs), on the dev build of this tree. */
 async function runOnly(options) {
   const setup = await runToCompletion(process.execPath, ["scripts/dev-setup.mjs"], {
     cwd: PROJECT_ROOT,

@@ -1,16 +1,20 @@
-// `--only a,b`: a short run of the verify-related scenarios alone (issue 16's ratios), for before/after
-// comparisons of one change without the 20-minute full run. Its figures go to `--out` like a full
-// run's, with the ratios it can compute; nothing else of the full run is measured.
+// `--only a,b`: a short run of the named scenarios alone, for before/after comparisons of one change
+// without the 20-minute full run: the verify-related ones (issue 16's ratios) and the user import's
+// (issue 15: `import`, `first_login`). Its figures go to `--out` like a full run's, with the ratios it
+// can compute; nothing else of the full run is measured.
 import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { signUpOne, startEdgeAuth, verifyRequest } from "./edge-auth.mjs";
 import { measureScenario, profileScenario } from "./load.mjs";
+import { printUserImport, userImportDerived } from "./report.mjs";
 import { snapshotConfig } from "./rpc.mjs";
 import { getRequest } from "./traffic.mjs";
+import { benchUserImport, IMPORT_SCENARIOS } from "./user-import.mjs";
 
-/** The scenarios `--only` may name: on edge-auth's own server, then beside the RPC consumer. */
+/** The scenarios `--only` may name: on edge-auth's own server, beside the RPC consumer, the user import. */
 export const ONLY_SCENARIOS = {
   edge_auth: ["health", "token_verify", "token_verify_cold"],
   rpc: ["consumer_noop", "rpc_floor", "rpc_verify", "bare_jose_verify"],
+  user_import: IMPORT_SCENARIOS,
 };
 
 const round = (value) => (Number.isFinite(value) ? Number(value.toFixed(3)) : null);
@@ -20,7 +24,7 @@ const rps = (figure) => figure?.req_per_s ?? Number.NaN;
 export function parseOnly(text) {
   if (text === undefined) return null;
   const names = text.split(",").map((name) => name.trim());
-  const known = [...ONLY_SCENARIOS.edge_auth, ...ONLY_SCENARIOS.rpc];
+  const known = Object.values(ONLY_SCENARIOS).flat();
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0 || names.length === 0) {
     throw new Error(`--only takes a comma-separated list of: ${known.join(", ")} (unknown: ${unknown.join(", ")})`);
@@ -101,12 +105,15 @@ async function besideConsumer(options, only, accessToken) {
   }
 }
 
+const none = { scenarios: {}, profiles: {} };
+
 /** Runs the named scenarios; the RPC ones use a token issued by the edge-auth session (same dev keys). */
 export async function benchOnly(options) {
   const only = options.only;
-  const edgeAuth = await onEdgeAuth(options, only);
-  const wantsRpc = ONLY_SCENARIOS.rpc.some((name) => only.includes(name));
-  const rpc = wantsRpc ? await besideConsumer(options, only, edgeAuth.accessToken) : { scenarios: {}, profiles: {} };
+  const wants = (group) => ONLY_SCENARIOS[group].some((name) => only.includes(name));
+  const edgeAuth = wants("edge_auth") || wants("rpc") ? await onEdgeAuth(options, only) : none;
+  const rpc = wants("rpc") ? await besideConsumer(options, only, edgeAuth.accessToken) : none;
+  const userImport = wants("user_import") ? await benchUserImport(options, only) : undefined;
   const main = edgeAuth.scenarios;
   const derived = {
     verify_throughput_share_of_health: round(rps(main.token_verify) / rps(main.health)),
@@ -121,9 +128,14 @@ export async function benchOnly(options) {
     ),
   };
   for (const [name, value] of Object.entries(derived)) if (value !== null) console.log(`  ${name}: ${value}`);
+  if (userImport) {
+    derived.user_import = userImportDerived(userImport);
+    printUserImport(userImport);
+  }
   return {
     edge_auth: { scenarios: main, profiles: edgeAuth.profiles },
     rpc,
+    ...(userImport ? { user_import: userImport } : {}),
     derived,
   };
 }

@@ -76,6 +76,38 @@ export function cpuByRole(rootPid) {
   return totals;
 }
 
+/** Nanoseconds on CPU so far of every thread of `pid` (/proc/<pid>/task/<tid>/schedstat, field 1). */
+function threadNanoseconds(pid) {
+  let total = 0;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+  } catch {
+    // The process is gone.
+  }
+  return total;
+}
+
+/**
+ * CPU milliseconds used so far by the workerd processes under `rootPid` (runtime and dev proxy), at
+ * nanosecond resolution: utime + stime advance in clock ticks (10 ms), too coarse for one request.
+ */
+export function workerdCpuPrecise(rootPid) {
+  let nanoseconds = 0;
+  const pids = [];
+  for (const stat of processTree(rootPid)) {
+    if (stat.role === "wrangler") continue;
+    nanoseconds += threadNanoseconds(stat.pid);
+    pids.push(stat.pid);
+  }
+  return { ms: nanoseconds / 1e6, pids: pids.sort((a, b) => a - b).join(",") };
+}
+
 export function residentBytes(pid) {
   try {
     const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

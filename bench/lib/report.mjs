@@ -1,4 +1,5 @@
-// Turns the raw figures into the ratios and targets of issue 5, prints them, and writes the JSON.
+// Turns the raw figures into the ratios and targets of issue 5 (and issue 15's import figures),
+// prints them, and writes the JSON.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -16,6 +17,49 @@ function beyondHash(route, routeFloor, probe, probeFloor) {
     beyond_hash_cpu_ms: round(routeCpu - hashCpu),
     beyond_hash_share: round((routeCpu - hashCpu) / routeCpu),
   };
+}
+
+// Workers' CPU limits per request: Free allows 10 ms; Paid 30 s by default (configurable to 5 min).
+const FREE_PLAN_CPU_MS = 10;
+const PAID_PLAN_DEFAULT_CPU_MS = 30_000;
+
+/** Issue 15's figures in a line each, and which first logins fit which plan's CPU limit. */
+export function userImportDerived(userImport) {
+  const formats = Object.entries(userImport?.first_login?.formats ?? {});
+  const median = Object.fromEntries(formats.map(([key, figure]) => [key, figure.cpu_ms.median]));
+  return {
+    import_rows_per_s: userImport?.import?.rows_per_s ?? null,
+    first_login_cpu_ms_median: median,
+    first_logins_over_free_plan_cpu: formats.filter(([, f]) => f.cpu_ms.median > FREE_PLAN_CPU_MS).map(([k]) => k),
+    first_logins_over_paid_default_cpu: formats
+      .filter(([, f]) => f.cpu_ms.median > PAID_PLAN_DEFAULT_CPU_MS)
+      .map(([k]) => k),
+  };
+}
+
+export function printUserImport(userImport) {
+  const { import: bulk, first_login: firstLogin } = userImport;
+  if (bulk) {
+    console.log(
+      `\nImport: ${bulk.rows_per_s} rows/s (${bulk.rows} rows, batches of ${bulk.batch_rows}, ${bulk.concurrency} in flight; ` +
+        `${bulk.batch_ms.p50} ms a batch, p95 ${bulk.batch_ms.p95}; background cores ${bulk.background_cpu_cores})`,
+    );
+  }
+  if (firstLogin) {
+    console.log(
+      `\nFirst login per format (median workerd CPU ms of ${firstLogin.logins_per_format}; ${firstLogin.method}):`,
+    );
+    for (const figure of Object.values(firstLogin.formats)) {
+      const plan = figure.cpu_ms.median > FREE_PLAN_CPU_MS ? "needs Paid" : "fits Free";
+      console.log(
+        `  ${figure.label.padEnd(40)} ${String(figure.cpu_ms.median).padStart(8)}  beyond ours ${String(figure.cpu_ms_beyond_ours).padStart(7)}  ${plan}`,
+      );
+    }
+    console.log(
+      `  (idle workerd ${firstLogin.idle_workerd_cpu_ms_per_s} ms/s; schedstat/ticks ${firstLogin.precise_over_ticks};` +
+        ` background cores ${firstLogin.background_cpu_cores})`,
+    );
+  }
 }
 
 function target(name, value, limit, comparison, note) {
@@ -136,6 +180,7 @@ export function computeDerived(results) {
     };
   }
   if (results.prefilled_db?.ratios) derived.prefilled_ratios = results.prefilled_db.ratios;
+  if (results.user_import) derived.user_import = userImportDerived(results.user_import);
   derived.targets = targets(derived);
   return derived;
 }
@@ -227,6 +272,7 @@ export function printSummary(results) {
     console.log("\nedge-auth / Better Auth ratios:");
     for (const [name, value] of Object.entries(derived.peer)) console.log(`  ${name.padEnd(40)} ${value}`);
   }
+  if (results.user_import) printUserImport(results.user_import);
   if (results.edge_auth.soak) {
     const soak = results.edge_auth.soak;
     console.log(

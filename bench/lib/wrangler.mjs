@@ -15,6 +15,13 @@ const NODE = existsSync(PROJECT_NODE) ? PROJECT_NODE : process.execPath;
 const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0" };
 const READY_TIMEOUT_MS = 120_000;
 
+/** wrangler.toml's PASSWORD_SCRYPT: the scrypt setting production runs with. */
+export function configuredPasswordScrypt() {
+  const match = /^PASSWORD_SCRYPT\s*=\s*"([^"]+)"/m.exec(readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8"));
+  if (!match?.[1]) throw new Error("PASSWORD_SCRYPT not found in wrangler.toml [vars]");
+  return match[1];
+}
+
 export function makeTempDir(label) {
   return mkdtempSync(join(tmpdir(), `edge-auth-bench-${label}-`));
 }

@@ -5,6 +5,9 @@
 //   GET /rpc-floor            env.AUTH.verifyToken(0): refused before any work, so the RPC hop alone
 //   GET /bare                 a bare jose jwtVerify of the same bearer against edge-auth's public JWKS
 //   GET /scrypt?ln=&r=&p=&len= one node:crypto scrypt with those parameters, nothing else
+//   POST /bench/admin-key     env.AUTH.issueAdminApiKey for the bearer's own account: the import
+//                             bench's admin key, minted the only way one is (RPC); this Worker is
+//                             the bench's own, never deployed
 //   anything else             forwarded to edge-auth's HTTP API (the bench signs up through it)
 import { scrypt } from "node:crypto";
 import { createLocalJWKSet, jwtVerify } from "jose";
@@ -80,6 +83,16 @@ function hashOnce(url) {
   });
 }
 
+/** An `admin` key for the account holding the bearer access token (bench/lib/user-import.mjs). */
+async function issueAdminKeyForBearer(request, env) {
+  const token = bearerOf(request);
+  const verified = token ? await env.AUTH.verifyToken(token) : { valid: false };
+  if (!verified.valid) return Response.json({ error: "invalid_token" }, { status: 401 });
+  const issued = await env.AUTH.issueAdminApiKey({ user_id: verified.claims.sub, name: "bench import" });
+  if (!issued.ok) return Response.json({ error: issued.code }, { status: 400 });
+  return Response.json({ api_key: issued.api_key }, { headers: { "Cache-Control": "no-store" } });
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -88,6 +101,7 @@ export default {
     if (url.pathname === "/rpc-floor") return env.AUTH.verifyToken(0).then((result) => Response.json(result));
     if (url.pathname === "/bare") return verifyBare(request, env);
     if (url.pathname === "/scrypt") return hashOnce(url);
+    if (url.pathname === "/bench/admin-key" && request.method === "POST") return issueAdminKeyForBearer(request, env);
     return env.AUTH_HTTP.fetch(request);
   },
 };
