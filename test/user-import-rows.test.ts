@@ -142,6 +142,21 @@ describe("the batch", () => {
     expect(await importTableCounts()).toEqual(before);
   });
 
+  it("more than 10 plaintext passwords: 400 batch_too_large (dry run too), nothing hashed or written", async () => {
+    const rows = [
+      ...Array.from({ length: 11 }, () => uniqueRow({ password: "a plaintext passphrase" })),
+      uniqueRow({ password_hash: BCRYPT_HASH }),
+    ];
+    for (const dry_run of [false, true]) {
+      const problem = await expectProblem(await importRaw({ users: rows, dry_run }), 400, "batch_too_large");
+      expect(JSON.stringify(problem)).toContain("plaintext");
+    }
+    for (const row of rows) expect(await userByEmail(String(row.email))).toBeNull();
+    // Ten go through with any number of hashed rows beside them.
+    const answer = await importUsers([...rows.slice(1)]);
+    expect(answer.created).toBe(11);
+  });
+
   it("not JSON, not an object, no users, empty users: 400, nothing written", async () => {
     const before = await importTableCounts();
     for (const body of [

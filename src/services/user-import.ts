@@ -17,6 +17,14 @@ import { duplicateFinder, probeOf, rowDigest, type Standing, standingOf } from "
 import { checkImportRow, type ImportRow, type RowRefusal } from "./user-import-rows";
 
 export const MAX_IMPORT_ROWS = 500;
+/**
+ * Rows with a plaintext `password` a call may carry: each costs one scrypt at our production
+ * parameters (~200 ms of CPU), so 500 would be minutes of CPU in one request, past any Worker's limit.
+ * Ten keep a call within about two seconds; the CLI sends such rows in batches this small.
+ */
+export const MAX_PLAINTEXT_ROWS = 10;
+
+const hasPlaintext = (raw: unknown) => typeof raw === "object" && raw !== null && "password" in raw;
 
 export type ImportResult =
   | { index: number; status: "created"; userId: string | null }
@@ -83,6 +91,11 @@ export async function importUsers(
   }
   if (users.length > MAX_IMPORT_ROWS) {
     return fail("batch_too_large", { issues: [{ field: "users", message: `at most ${MAX_IMPORT_ROWS} rows a call` }] });
+  }
+  // Refused whole, dry run or not (a dry run predicts the real one): nothing is hashed or written.
+  if (users.filter(hasPlaintext).length > MAX_PLAINTEXT_ROWS) {
+    const message = `at most ${MAX_PLAINTEXT_ROWS} rows with a plaintext password a call`;
+    return fail("batch_too_large", { issues: [{ field: "users", message }] });
   }
   const results: (ImportResult | null)[] = users.map(() => null);
   const candidates: Candidate[] = [];
