@@ -9,7 +9,7 @@ export const AdminImportBody = z
   .strictObject({
     users: z.array(z.unknown()).min(1).meta({
       description:
-        "1–500 rows of the import/export contract: email, email_verified, username, name, first_name, last_name, phone, phone_verified, created_at, legacy_id, id, password_hash or password, totp_secret, disabled, identities.",
+        "1–500 rows of the import/export contract: email, email_verified, username, name, first_name, last_name, phone, phone_verified, created_at, legacy_id, id, password_hash or password, totp_secret, disabled, identities. At most 10 rows with a plaintext password a call.",
     }),
     dry_run: z.boolean().optional().meta({ description: "Validate and predict every row's status; write nothing." }),
   })
