@@ -25,6 +25,8 @@ const SERVICE_BINDING_TESTS = ["test/rpc.test.ts", "test/rpc-faults.test.ts", "t
  * JWKS read once per isolate), which another file may have filled first.
  */
 const FRESH_ISOLATE_TESTS = ["test/oauth-outage.test.ts", "test/dialect-bookings-social.test.ts"];
+/** The command-line tools' tests (scripts/import.mjs, scripts/export.mjs): plain Node, no workerd. */
+const CLI_TESTS = "test/cli";
 
 /**
  * The example consumer Worker as its own wrangler.toml describes it, once per entry of `targets`
@@ -173,12 +175,14 @@ export default defineConfig(async () => {
         await project(
           PROJECT_NAME,
           ["test/**/*.test.ts"],
-          [...SERVICE_BINDING_TESTS, ...FRESH_ISOLATE_TESTS],
+          [...SERVICE_BINDING_TESTS, ...FRESH_ISOLATE_TESTS, `${CLI_TESTS}/**`],
           false,
           false,
         ),
         await project(`${PROJECT_NAME}-isolated`, FRESH_ISOLATE_TESTS, [], false, true),
         await project(`${PROJECT_NAME}-rpc`, SERVICE_BINDING_TESTS, [], true, true),
+        // The import and export CLIs run in Node, as `npm run import` runs them, against a node:http stub.
+        { test: { name: `${PROJECT_NAME}-cli`, include: [`${CLI_TESTS}/**/*.test.mjs`], environment: "node" } },
       ],
       // Twice the two cores: a test waits on I/O (D1, KV) often. Each Vitest worker starts one workerd
       // and loads the module graph once (about 10 s), so more workers cost that again each.
