@@ -13,7 +13,7 @@ export const USAGE = `npm run bench -- [options]
   --prefilled           login, /v1/me, refresh and code verification on an empty D1 and on one prefilled
                         with 1M users, 2M sessions and refresh tokens, 1M code rows (bench/lib/prefill.mjs)
   --only a,b            only these scenarios, and their ratios: the verify-related ones (issue 16): health,
-                        token_verify, token_verify_cold, consumer_noop, rpc_floor, rpc_verify, bare_jose_verify;
+                        token_verify, token_verify_cold, me, consumer_noop, rpc_floor, rpc_verify, bare_jose_verify;
                         the user import's (issue 15): import, first_login
   --unminified          measure an unminified bundle (readable function names in --profile)
   --out PATH            where to write the figures (default bench/results/latest.json)

@@ -1,9 +1,9 @@
 // `--only a,b`: a short run of the named scenarios alone, for before/after comparisons of one change
-// without the 20-minute full run: the verify-related ones (issue 16's ratios) and the user import's
-// (issue 15: `import`, `first_login`). Its figures go to `--out` like a full run's, with the ratios it
+// without the 20-minute full run: the verify-related ones and /v1/me (issue 16's ratios) and the user
+// import's (issue 15: `import`, `first_login`). Its figures go to `--out` like a full run's, with the ratios it
 // can compute; nothing else of the full run is measured.
 import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
-import { signUpOne, startEdgeAuth, verifyRequest } from "./edge-auth.mjs";
+import { meRequest, signUpOne, startEdgeAuth, verifyRequest } from "./edge-auth.mjs";
 import { measureScenario, profileScenario } from "./load.mjs";
 import { printUserImport, userImportDerived } from "./report.mjs";
 import { snapshotConfig } from "./rpc.mjs";
@@ -12,7 +12,7 @@ import { benchUserImport, IMPORT_SCENARIOS } from "./user-import.mjs";
 
 /** The scenarios `--only` may name: on edge-auth's own server, beside the RPC consumer, the user import. */
 export const ONLY_SCENARIOS = {
-  edge_auth: ["health", "token_verify", "token_verify_cold"],
+  edge_auth: ["health", "token_verify", "token_verify_cold", "me"],
   rpc: ["consumer_noop", "rpc_floor", "rpc_verify", "bare_jose_verify"],
   user_import: IMPORT_SCENARIOS,
 };
@@ -46,6 +46,7 @@ async function onEdgeAuth(options, only) {
       token_verify_cold: async () => [
         coldVerifyRequest(inTurn(await mintSessionTokens(accessToken, COLD_TOKEN_COUNT))),
       ],
+      me: async () => [meRequest(accessToken)],
     };
     for (const name of ONLY_SCENARIOS.edge_auth.filter((entry) => only.includes(entry))) {
       scenarios[name] = await run({ name, requests: await requestsOf[name](), durationSeconds });

@@ -2,11 +2,11 @@
 
 import { Hono } from "hono";
 import { AppError } from "../errors";
-import { listOwnIdentities } from "../services/oauth/identity-management";
+import { authenticateWithIdentities } from "../services/oauth/identity-management";
 import { deleteAccount, updateProfile } from "../services/profile-service";
 import { endEverySession, listSessions, revokeOwnSession } from "../services/session-service";
 import type { AppEnv } from "./http/app-env";
-import { requireCaller } from "./http/bearer";
+import { presentedAccessToken, requireCaller } from "./http/bearer";
 import { readBody } from "./http/body";
 import { clientInfo } from "./http/client";
 import { requestScope } from "./http/request-scope";
@@ -19,15 +19,18 @@ const NO_STORE = { "Cache-Control": "no-store" };
 export const accountRoutes = new Hono<AppEnv>();
 
 // Only for the methods each path serves: a wrong method must answer 405 (app.ts), not 401.
-accountRoutes.on(["GET", "PATCH", "DELETE"], "/v1/me", requireCaller);
+// GET /v1/me authenticates in its own handler, reading the identities in the session check's round trip.
+accountRoutes.on(["PATCH", "DELETE"], "/v1/me", requireCaller);
 accountRoutes.on(["GET", "DELETE"], "/v1/sessions", requireCaller);
 accountRoutes.delete("/v1/sessions/:id", requireCaller);
 
-// The profile and the linked external identities (one more indexed read, this route's own).
+// The profile and the linked external identities: one D1 round trip, the session check's, for both.
 accountRoutes.get("/v1/me", async (c) => {
-  const principal = c.get("principal");
-  const identities = await listOwnIdentities(c.get("services"), principal);
-  return c.json({ ...toPublicUser(principal.user), identities: identities.map(toPublicIdentity) }, 200, NO_STORE);
+  const result = await authenticateWithIdentities(c.get("services"), presentedAccessToken(c));
+  if (!result.ok) throw new AppError(result.error);
+  const { caller, identities } = result.value;
+  c.set("principal", caller);
+  return c.json({ ...toPublicUser(caller.user), identities: identities.map(toPublicIdentity) }, 200, NO_STORE);
 });
 
 accountRoutes.patch("/v1/me", async (c) => {

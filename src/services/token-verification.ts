@@ -5,7 +5,7 @@
 import { type AccessTokenClaims, verifyAccessToken } from "../crypto/access-token";
 import { fail, type Result, succeed, type TokenRejection } from "../errors";
 import { isSessionDenied } from "../storage/kv/revocation-store";
-import { findLiveSession } from "../storage/session-store";
+import { type AlongsideRead, findLiveSession, findLiveSessionWith, type LiveSession } from "../storage/session-store";
 import { type ServiceContext, sessionWindow } from "./context";
 import { toSession, toUser } from "./model";
 import { orgScopedDenylistId } from "./org-denylist";
@@ -61,20 +61,41 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
 }
 
 export async function authenticateCaller(context: ServiceContext, token: string): Promise<Result<AuthenticatedCaller>> {
+  return callerOf(context, token, async (sid) => ({
+    live: await findLiveSession(context.db, sid, sessionWindow(context)),
+    rows: [],
+  })).then((result) => (result.ok ? succeed(result.value.caller) : result));
+}
+
+/** authenticateCaller, with one more read of the caller's rows in the same D1 round trip. */
+export async function authenticateCallerWith<T>(
+  context: ServiceContext,
+  token: string,
+  alongside: AlongsideRead<T>,
+): Promise<Result<{ caller: AuthenticatedCaller; rows: T[] }>> {
+  return callerOf(context, token, (sid) => findLiveSessionWith(context.db, sid, sessionWindow(context), alongside));
+}
+
+async function callerOf<T>(
+  context: ServiceContext,
+  token: string,
+  lookUp: (sessionId: string) => Promise<{ live: LiveSession | undefined; rows: T[] }>,
+): Promise<Result<{ caller: AuthenticatedCaller; rows: T[] }>> {
   const verified = await verifySignatureAndClaims(context, token);
   if (!verified.ok) return fail("invalid_token", { reason: verified.rejection, tokenRejection: verified.rejection });
   // A client_credentials token acts for an API key, not a person: it opens no route that needs a session.
   if (verified.claims.client_id !== undefined) {
     return fail("invalid_token", { reason: "client_credentials token", tokenRejection: "token_invalid" });
   }
-  const live = await findLiveSession(context.db, verified.claims.sid, sessionWindow(context));
+  const { live, rows } = await lookUp(verified.claims.sid);
   if (!live || live.user.id !== verified.claims.sub) {
     return fail("invalid_token", { reason: "session not live", tokenRejection: "token_revoked" });
   }
-  return succeed({
+  const caller: AuthenticatedCaller = {
     kind: "user_session",
     claims: verified.claims,
     session: toSession(live.session),
     user: toUser(live.user),
-  });
+  };
+  return succeed({ caller, rows });
 }

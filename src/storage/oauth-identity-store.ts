@@ -5,6 +5,7 @@
 import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
 import { type IdentityRow, identities, sessions, users } from "./schema";
+import type { AlongsideRead } from "./session-store";
 import { discardingUnprovenState } from "./unproven-account-store";
 
 export type NewIdentity = typeof identities.$inferInsert;
@@ -20,6 +21,12 @@ export async function findIdentity(db: Database, provider: string, subject: stri
 export function listIdentities(db: Database, userId: string): Promise<IdentityRow[]> {
   return db.select().from(identities).where(eq(identities.userId, userId)).all();
 }
+
+/** The same read for the session check's round trip (session-store.ts findLiveSessionWith). */
+export const identitiesOfSessionUser =
+  (db: Database): AlongsideRead<IdentityRow> =>
+  (sessionUserId) =>
+    db.select().from(identities).where(eq(identities.userId, sessionUserId));
 
 /** The insert of a new identity, for the batch that opens the session (or creates the user) beside it. */
 export function insertingIdentity(db: Database, identity: NewIdentity): PendingWrite {

@@ -8,6 +8,7 @@ import { fail, type Result, succeed } from "../../errors";
 import { uniqueViolation } from "../../storage/database";
 import {
   findIdentity,
+  identitiesOfSessionUser,
   insertingIdentity,
   listIdentities,
   unlinkIdentityUnlessLast,
@@ -18,6 +19,7 @@ import type { Identity } from "../model";
 import type { UserSessionPrincipal } from "../principal";
 import { recheckPassword } from "../reauthentication";
 import { recordSecurityEvent } from "../security-events";
+import { authenticateCallerWith } from "../token-verification";
 import { identityOfCredential, type ProviderCredential } from "./credential-exchange";
 import { findProvider } from "./providers";
 
@@ -28,6 +30,16 @@ const toIdentity = (row: IdentityRow): Identity => ({ ...row });
 
 export async function listOwnIdentities(context: ServiceContext, principal: UserSessionPrincipal): Promise<Identity[]> {
   return (await listIdentities(context.db, principal.user.id)).map(toIdentity);
+}
+
+/** The caller of `token` and their identities, read in the session check's own D1 round trip (GET /v1/me). */
+export async function authenticateWithIdentities(
+  context: ServiceContext,
+  token: string,
+): Promise<Result<{ caller: UserSessionPrincipal; identities: Identity[] }>> {
+  const result = await authenticateCallerWith(context, token, identitiesOfSessionUser(context.db));
+  if (!result.ok) return result;
+  return succeed({ caller: result.value.caller, identities: result.value.rows.map(toIdentity) });
 }
 
 async function reauthenticate(
