@@ -28,7 +28,7 @@ const lines = [
   ...scenarioRows("consumer + edge-auth", results.rpc?.scenarios),
   ...scenarioRows(`Better Auth ${results.better_auth?.version ?? ""}`, results.better_auth?.scenarios),
   "",
-  "| target (issue 5) | value | target | met |",
+  "| target | value | target | met |",
   "|---|---:|---:|---|",
   ...results.derived.targets.map(
     (entry) =>
