@@ -1,6 +1,7 @@
 // edge-auth's scenarios against `wrangler dev` on a fresh local D1: the floor (/health), token
 // verification, /v1/me, sign-up, login and refresh rotation, and API keys (bench/lib/api-keys.mjs).
 import { benchApiKeys } from "./api-keys.mjs";
+import { snapshotConfig } from "./bench-config.mjs";
 import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { cremaLogInRequest, cremaSessionCheckRequest, cremaSignUpOne, cremaSignUpRequest } from "./dialects.mjs";
 import { CONNECTIONS, measureScenario, profileScenario } from "./load.mjs";
@@ -18,26 +19,26 @@ const BENCH_VARS = { EMAIL_VERIFICATION: "optional" };
  * reaches only the first config's Worker, so with a consumer in front edge-auth runs on .dev.vars
  * and wrangler.toml alone.
  */
-export async function startEdgeAuth({
-  label,
-  vars = {},
-  configs = ["wrangler.toml"],
-  probePath = "/health",
-  prebuiltEntry,
-  beforeStart,
-}) {
+export async function startEdgeAuth({ label, vars = {}, configs, probePath = "/health", prebuiltEntry, beforeStart }) {
   const persistTo = makeTempDir(label);
   await applyLocalMigrations({ config: "wrangler.toml", persistTo });
   // E.g. bench/lib/prefill.mjs filling the migrated D1 before the server opens it.
   if (beforeStart) await beforeStart(persistTo);
-  const firstIsEdgeAuth = configs[0] === "wrangler.toml";
-  return startDevServer({
-    configs,
-    persistTo,
-    vars: firstIsEdgeAuth ? { ...BENCH_VARS, ...vars } : vars,
-    probePath,
-    prebuiltEntry: firstIsEdgeAuth ? prebuiltEntry : undefined,
-  });
+  // Alone, edge-auth runs on the bench's copy of its config (bench-config.mjs); beside a consumer,
+  // the caller passes both configs.
+  const own = configs ? null : snapshotConfig(prebuiltEntry);
+  try {
+    const server = await startDevServer({
+      configs: configs ?? [own.config],
+      persistTo,
+      vars: own ? { ...BENCH_VARS, ...vars } : vars,
+      probePath,
+    });
+    return { ...server, stop: () => server.stop().finally(() => own?.remove()) };
+  } catch (error) {
+    own?.remove();
+    throw error;
+  }
 }
 
 export async function signUpOne(origin, label) {

@@ -2,11 +2,12 @@
 // without the 20-minute full run: the verify-related ones and /v1/me (issue 16's ratios) and the user
 // import's (issue 15: `import`, `first_login`). Its figures go to `--out` like a full run's, with the ratios it
 // can compute; nothing else of the full run is measured.
+
+import { snapshotConfig } from "./bench-config.mjs";
 import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { meRequest, signUpOne, startEdgeAuth, verifyRequest } from "./edge-auth.mjs";
 import { measureScenario, profileScenario } from "./load.mjs";
 import { printUserImport, userImportDerived } from "./report.mjs";
-import { snapshotConfig } from "./rpc.mjs";
 import { getRequest } from "./traffic.mjs";
 import { benchUserImport, IMPORT_SCENARIOS } from "./user-import.mjs";
 

@@ -2,12 +2,10 @@
 // next to a bare jose verify of the same token in the same consumer, and the scrypt probes that
 // measure the password hash alone in the same workerd.
 
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { snapshotConfig } from "./bench-config.mjs";
 import { startEdgeAuth } from "./edge-auth.mjs";
 import { measureScenario, profileScenario } from "./load.mjs";
 import { getRequest } from "./traffic.mjs";
-import { makeTempDir, PROJECT_ROOT } from "./wrangler.mjs";
 
 const CONSUMER_CONFIG = "bench/rpc-consumer/wrangler.toml";
 
@@ -16,36 +14,6 @@ export function scryptQuery(settings, keyLength) {
   const match = /^ln=(\d+),r=(\d+),p=(\d+)$/.exec(settings);
   if (!match) throw new Error(`unreadable scrypt settings: ${settings}`);
   return `ln=${match[1]}&r=${match[2]}&p=${match[3]}&len=${keyLength}`;
-}
-
-/**
- * wrangler.toml with `main` pointing at the run's prebuilt bundle (`--var` and the script argument
- * reach only the first Worker of a multi-config session), beside a copy of .dev.vars with `devVars`
- * added (the way to give edge-auth variables when it is not the first Worker), in a temp dir that
- * is removed afterwards. Without a bundle, the project's own wrangler.toml.
- */
-export function snapshotConfig(prebuiltEntry, devVars = {}) {
-  const extraVars = Object.entries(devVars);
-  if (!prebuiltEntry) {
-    if (extraVars.length > 0) throw new Error("extra variables for edge-auth need a prebuilt bundle");
-    return { config: "wrangler.toml", remove: () => {} };
-  }
-  const dir = makeTempDir("rpc-config");
-  const toml = readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8")
-    .replace(/^main = .*$/m, `main = ${JSON.stringify(prebuiltEntry)}\nno_bundle = true`)
-    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(join(PROJECT_ROOT, "migrations"))}`)
-    // The /docs assets, too, are the project's, wherever this copy of the config lies.
-    .replace(
-      /^directory = "\.\/dist\/docs-assets"$/m,
-      `directory = ${JSON.stringify(join(PROJECT_ROOT, "dist", "docs-assets"))}`,
-    );
-  writeFileSync(join(dir, "wrangler.toml"), toml);
-  const devVarsPath = join(PROJECT_ROOT, ".dev.vars");
-  const projectVars = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8").replace(/\n?$/, "\n") : "";
-  // Later lines win over earlier ones, and .dev.vars over wrangler.toml's [vars].
-  const added = extraVars.map(([name, value]) => `${name}=${JSON.stringify(String(value))}\n`).join("");
-  if (projectVars || added) writeFileSync(join(dir, ".dev.vars"), projectVars + added, { mode: 0o600 });
-  return { config: join(dir, "wrangler.toml"), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** `accessToken` was issued by an earlier session with the same dev signing keys and issuer. */

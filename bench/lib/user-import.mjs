@@ -7,11 +7,11 @@
 // the same for every format and for the baseline login with our own hash.
 import { randomBytes } from "node:crypto";
 import { mintAdminKey } from "./admin-import.mjs";
+import { snapshotConfig } from "./bench-config.mjs";
 import { startEdgeAuth } from "./edge-auth.mjs";
 import { benchFirstLogins } from "./first-login.mjs";
 import { benchImportThroughput } from "./import-throughput.mjs";
 import { FIREBASE_VARS, ourScryptPhc } from "./legacy-hash-vectors.mjs";
-import { snapshotConfig } from "./rpc.mjs";
 import { configuredPasswordScrypt } from "./wrangler.mjs";
 
 export const IMPORT_SCENARIOS = ["import", "first_login"];
