@@ -7,8 +7,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import readme from "../examples/import/README.md?raw";
-import { type ParsedRow, parseCsvRows, parseJsonLine } from "../scripts/import/parse-rows.mjs";
+import { type ParsedRow, parseCsvRows, parseJsonLine, ROW_FIELDS } from "../scripts/import/parse-rows.mjs";
 import type { Bindings } from "../src/bindings";
+import { IMPORT_ROW_FIELDS } from "../src/services/user-import-rows";
 import { callWith, readJson } from "./support/http";
 import { FIREBASE_ENV } from "./support/legacy-hashes";
 import { importUsers } from "./support/user-import";
@@ -103,5 +104,11 @@ describe("examples/import", () => {
     const [row] = await rowsOf("firebase-scrypt.jsonl", byName.get("firebase-scrypt.jsonl") ?? "");
     const answer = await importUsers([tagged(row ?? {}, crypto.randomUUID().slice(0, 8))]);
     expect(answer.results[0]?.error).toMatchObject({ code: "unsupported_hash", field: "password_hash" });
+  });
+});
+
+describe("the CLI's copy of the row contract", () => {
+  it("names exactly the fields the server accepts", () => {
+    expect([...ROW_FIELDS].sort()).toEqual([...IMPORT_ROW_FIELDS].sort());
   });
 });

@@ -6,7 +6,11 @@
 
 import { parseCsv } from "./csv.mjs";
 
-/** The contract's row fields (README "Importing and exporting users"); `factors`, `updated_at` are read-only. */
+/**
+ * The contract's row fields (README "Importing and exporting users"); `factors`, `updated_at` are read-only.
+ * The server's list is IMPORT_ROW_FIELDS (src/services/user-import-rows.ts); test/import-examples.test.ts
+ * keeps the two equal.
+ */
 export const ROW_FIELDS = new Set([
   "id",
   "email",

@@ -53,7 +53,12 @@ export interface ImportRow {
   identities: ImportIdentity[];
 }
 
-const FIELDS = new Set([
+/**
+ * Every field a row may name (`factors`, `updated_at`: an export's read-only ones, ignored). The
+ * import CLI checks rows against its own copy (scripts/import/parse-rows.mjs, plain Node);
+ * test/import-examples.test.ts keeps the two equal.
+ */
+export const IMPORT_ROW_FIELDS: ReadonlySet<string> = new Set([
   "id",
   "email",
   "email_verified",
@@ -161,7 +166,7 @@ function secretOf(value: unknown): Uint8Array | null {
 function parseRow(raw: unknown, firebaseConfigured: boolean): ImportRow {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return refuse("row", "must be a JSON object");
   const row = raw as Record<string, unknown>;
-  const unknown = Object.keys(row).find((key) => !FIELDS.has(key));
+  const unknown = Object.keys(row).find((key) => !IMPORT_ROW_FIELDS.has(key));
   if (unknown !== undefined) refuse(unknown, "is not an accepted field");
   const id = row.id === undefined || row.id === null ? null : row.id;
   if (id !== null && (typeof id !== "string" || !OUR_ID.test(id))) refuse("id", "is not an edge-auth user id");
