@@ -61,10 +61,11 @@ export async function introspectAccessToken(context: ServiceContext, token: stri
 }
 
 export async function authenticateCaller(context: ServiceContext, token: string): Promise<Result<AuthenticatedCaller>> {
-  return callerOf(context, token, async (sid) => ({
+  const result = await callerOf(context, token, async (sid) => ({
     live: await findLiveSession(context.db, sid, sessionWindow(context)),
     rows: [],
-  })).then((result) => (result.ok ? succeed(result.value.caller) : result));
+  }));
+  return result.ok ? succeed(result.value.caller) : result;
 }
 
 /** authenticateCaller, with one more read of the caller's rows in the same D1 round trip. */
