@@ -34,7 +34,8 @@ export function unwrap<T>(result: Result<T>): T {
   return result.value;
 }
 
-const orgIdOf = (params: Record<string, string>) => paramsOf(OrgIdParam, params, "org_not_found").id;
+/** The path's organization id, or 404 org_not_found when it is malformed. */
+export const orgIdOf = (params: Record<string, string>) => paramsOf(OrgIdParam, params, "org_not_found").id;
 
 export const orgRoutes = new Hono<AppEnv>();
 

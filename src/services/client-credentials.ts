@@ -4,8 +4,8 @@
 // names no session, so no route that needs a person's session accepts it, and revoking the key
 // denylists it), `scope` the key's scopes or the asked subset. An organization's key acts for no
 // person: its token's `sub` is the key's id (RFC 9068 §2.2: the client, when no resource owner is
-// involved), with the organization in `org` and `org_slug`, and no email and no `role`. It lives ACCESS_TOKEN_TTL_SECONDS, and
-// never past the key's expiry or the end of its roll's grace.
+// involved), with the organization in `org` and `org_slug`, and no email and no `role`. It lives
+// ACCESS_TOKEN_TTL_SECONDS, and never past the key's expiry or the end of its roll's grace.
 
 import { type AccessTokenClaims, signAccessToken } from "../crypto/access-token";
 import { generateId } from "../crypto/random";
