@@ -115,9 +115,11 @@ export default defineConfig(async () => {
     OAUTH_APPLE_PRIVATE_KEY: generateKeyPairSync("ec", { namedCurve: "P-256" })
       .privateKey.export({ type: "pkcs8", format: "pem" })
       .toString(),
-    OAUTH_OIDC_PROVIDERS: "acme=https://idp.test",
+    OAUTH_OIDC_PROVIDERS: "acme=https://idp.test,local=http://idp.localhost",
     OAUTH_ACME_CLIENT_ID: "acme-test-client",
     OAUTH_ACME_CLIENT_SECRET: "acme-test-secret",
+    OAUTH_LOCAL_CLIENT_ID: "local-test-client",
+    OAUTH_LOCAL_CLIENT_SECRET: "local-test-secret",
     // `npm run dev` writes OAUTH_DEV_PROVIDER=true to .dev.vars; the dev provider's suite turns it on itself.
     OAUTH_DEV_PROVIDER: "false",
   };

@@ -23,6 +23,7 @@ describe("OAUTH_* config", () => {
       "apple",
       "microsoft",
       "acme",
+      "local",
     ]);
     const google = oauth.providers.find((provider) => provider.name === "google");
     expect(google?.audiences).toEqual(["google-web.apps.test", "google-ios.apps.test"]);

@@ -102,6 +102,16 @@ describe("the whole redirect flow", () => {
     expect(await identityBySubject("acme", person.sub)).not.toBeNull();
   });
 
+  it("works with a generic provider on this machine over plain http (a developer's local IdP)", async () => {
+    const person = oidcPerson();
+    const { code, verifier } = await signInCode(fake, "local", person);
+    const tokens = await exchangeCode(code ?? "", verifier);
+    expect(tokens.status).toBe(200);
+    expect(await identityBySubject("local", person.sub)).not.toBeNull();
+    const tokenCall = fake.requests.find((request) => request.url === "http://idp.localhost/token");
+    expect(new URLSearchParams(tokenCall?.body).get("client_secret")).toBe("local-test-secret");
+  });
+
   it("keys Microsoft accounts on tid:oid, never on the email", async () => {
     const oid = crypto.randomUUID();
     const person = oidcPerson({ tid: MS_TENANT, oid, xms_edov: true });

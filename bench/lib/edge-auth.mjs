@@ -5,7 +5,7 @@ import { snapshotConfig } from "./bench-config.mjs";
 import { COLD_TOKEN_COUNT, coldVerifyRequest, inTurn, mintSessionTokens } from "./cold-cache.mjs";
 import { cremaLogInRequest, cremaSessionCheckRequest, cremaSignUpOne, cremaSignUpRequest } from "./dialects.mjs";
 import { CONNECTIONS, measureScenario, profileScenario } from "./load.mjs";
-import { benchOAuth, OAUTH_BENCH_VARS } from "./oauth.mjs";
+import { benchOAuth, startOAuthIdp } from "./oauth.mjs";
 import { runSoak } from "./soak.mjs";
 import { BENCH_PASSWORD, callJson, getRequest, jsonRequest, SingleUsePool, uniqueEmail } from "./traffic.mjs";
 import { applyLocalMigrations, makeTempDir, startDevServer } from "./wrangler.mjs";
@@ -100,11 +100,15 @@ export function meRequest(accessToken) {
 
 /** The full set at the configured password policy, then the soak on the same server. */
 export async function benchEdgeAuthDefault(options) {
-  // OAUTH_BENCH_VARS: the dev identity provider, for social login's scenarios (bench/lib/oauth.mjs).
+  // The identity provider social login's scenarios sign in with (bench/lib/oauth.mjs).
+  const idp = await startOAuthIdp();
   const server = await startEdgeAuth({
     label: "default",
     prebuiltEntry: options.prebuiltEntry,
-    vars: OAUTH_BENCH_VARS,
+    vars: idp.vars,
+  }).catch(async (error) => {
+    await idp.close();
+    throw error;
   });
   console.log(`edge-auth (PASSWORD_SCRYPT from wrangler.toml) on ${server.origin}`);
   try {
@@ -160,6 +164,7 @@ export async function benchEdgeAuthDefault(options) {
     };
   } finally {
     await server.stop();
+    await idp.close();
   }
 }
 

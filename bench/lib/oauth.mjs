@@ -1,20 +1,22 @@
-// Social-login scenarios (issue 12) against the built-in dev identity provider (OAUTH_DEV_PROVIDER):
-// the redirect flow's callback (flow consumed in D1, the dev provider's code redeemed in process, its
-// ID token verified, the account resolved, a sign-in code issued) and the SPA's code exchange at
+// Social-login scenarios (issue 12) against an OIDC provider outside the Worker (bench/lib/bench-idp.mjs,
+// a generic provider on 127.0.0.1, as a real provider is another machine): the redirect flow's callback
+// (flow consumed in D1, the provider's code redeemed over HTTP, its ID token verified against its
+// JWKS, the account resolved, a sign-in code issued) and the SPA's code exchange at
 // POST /v1/oauth/token, each beside a password-less token issue measured in the same run
 // (POST /v1/token/refresh: a session's new pair, no scrypt). Target: each under 2× its CPU.
 // Alone: `node bench/lib/oauth.mjs --duration 3` starts its own server and prints the figures.
 import { createHash, randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { readOptions } from "./args.mjs";
+import { startBenchIdp } from "./bench-idp.mjs";
 import { refreshRequest, signUpOne, startEdgeAuth } from "./edge-auth.mjs";
 import { measureScenario } from "./load.mjs";
 import { getRequest, jsonRequest, mapLimited, nextClientIp, SingleUsePool } from "./traffic.mjs";
 
 const SPA_REDIRECT = "http://localhost:5173/auth/callback";
-/** What the server needs for these scenarios (scripts/dev-setup.mjs writes the same to .dev.vars). */
-export const OAUTH_BENCH_VARS = { OAUTH_DEV_PROVIDER: "true", OAUTH_REDIRECT_ALLOWLIST: SPA_REDIRECT };
-/** Flows prepared per scenario; the dev provider's codes live a minute, so they are made just before. */
+/** The provider these scenarios sign in with; its `vars` go to the server it is used with. */
+export const startOAuthIdp = () => startBenchIdp({ redirectAllowlist: SPA_REDIRECT });
+/** Flows prepared per scenario, just before it (a flow lives ten minutes). */
 const FLOWS = 300;
 
 const b64url = (buffer) => buffer.toString("base64url");
@@ -29,18 +31,16 @@ async function send(origin, method, path, { form, headers = {} } = {}) {
   });
 }
 
-/** One flow up to the callback: its path (with the dev provider's code), the flow cookie, the SPA's verifier. */
-async function prepareCallback(origin, index) {
+/** One flow up to the callback: its path (with the provider's code), the flow cookie, the SPA's verifier. */
+async function prepareCallback(origin) {
   const verifier = b64url(randomBytes(32));
   const challenge = b64url(createHash("sha256").update(verifier).digest());
   const query = new URLSearchParams({ redirect_to: SPA_REDIRECT, code_challenge: challenge });
-  const started = await send(origin, "GET", `/v1/oauth/dev/authorize?${query}`);
+  const started = await send(origin, "GET", `/v1/oauth/bench/authorize?${query}`);
   if (started.status !== 302) throw new Error(`authorize answered ${started.status}: ${await started.text()}`);
   const cookie = (started.headers.getSetCookie()[0] ?? "").split(";")[0];
-  const authorize = Object.fromEntries(new URL(started.headers.get("location")).searchParams);
-  const email = `oauth-bench-${index % 50}@bench.example.com`;
-  const approved = await send(origin, "POST", "/dev/idp/authorize", { form: { ...authorize, email } });
-  if (approved.status !== 302) throw new Error(`consent answered ${approved.status}`);
+  const approved = await fetch(started.headers.get("location"), { redirect: "manual" });
+  if (approved.status !== 302) throw new Error(`the provider answered ${approved.status}`);
   const callback = new URL(approved.headers.get("location"));
   return { path: `${callback.pathname}${callback.search}`, cookie, verifier };
 }
@@ -52,11 +52,11 @@ async function prepareCallback(origin, index) {
 function callbackRequest(callbacks, codes, refused) {
   return {
     method: "GET",
-    path: "/v1/oauth/dev/callback",
+    path: "/v1/oauth/bench/callback",
     setupRequest: (req, context) => {
       const flow = callbacks.take(null);
       context.verifier = flow?.verifier;
-      req.path = flow?.path ?? "/v1/oauth/dev/callback?state=pool-ran-dry";
+      req.path = flow?.path ?? "/v1/oauth/bench/callback?state=pool-ran-dry";
       req.headers = { cookie: flow?.cookie ?? "", "cf-connecting-ip": nextClientIp() };
       return req;
     },
@@ -82,7 +82,7 @@ function exchangeRequest(codes) {
   });
 }
 
-/** The two scenarios and the refresh they are compared with, on a server with OAUTH_BENCH_VARS. */
+/** The two scenarios and the refresh they are compared with, on a server started with the IdP's vars. */
 export async function benchOAuth(run, origin) {
   const refreshTokens = new SingleUsePool();
   for (let n = 0; n < 20; n++) refreshTokens.give((await signUpOne(origin, "oauth-refresh")).refreshToken);
@@ -92,15 +92,13 @@ export async function benchOAuth(run, origin) {
     requests: [refreshRequest(refreshTokens)],
     amount: FLOWS,
   });
-  const callbacks = new SingleUsePool(
-    await mapLimited([...Array(FLOWS).keys()], 10, (n) => prepareCallback(origin, n)),
-  );
+  const callbacks = new SingleUsePool(await mapLimited([...Array(FLOWS).keys()], 10, () => prepareCallback(origin)));
   const codes = new SingleUsePool();
   const refused = [];
   const callback = callbackRequest(callbacks, codes, refused);
   // autocannon may build one request per connection beyond the count: a few flows stay unused.
   scenarios.oauth_callback = await run({
-    name: "GET /v1/oauth/dev/callback",
+    name: "GET /v1/oauth/bench/callback",
     requests: [callback],
     amount: FLOWS - 10,
   });
@@ -116,7 +114,8 @@ export async function benchOAuth(run, origin) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const options = readOptions(process.argv.slice(2));
-  const server = await startEdgeAuth({ label: "oauth", vars: OAUTH_BENCH_VARS });
+  const idp = await startOAuthIdp();
+  const server = await startEdgeAuth({ label: "oauth", vars: idp.vars });
   try {
     const run = (scenario) => measureScenario({ origin: server.origin, devPid: server.pid, ...scenario });
     const health = await run({
@@ -135,5 +134,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
   } finally {
     await server.stop();
+    await idp.close();
   }
 }

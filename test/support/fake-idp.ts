@@ -1,7 +1,7 @@
 // A fake identity provider behind the intercepted outbound fetch (as the mail tests stub fetch): it
 // answers the real hosts of Google, Apple, Microsoft Entra (the test tenant), GitHub
-// (test/support/oauth-github-fake.ts) and the generic OIDC provider https://idp.test. Each OIDC
-// issuer has discovery, a JWKS with the fake's own ES256 key, and a token endpoint that checks
+// (test/support/oauth-github-fake.ts) and the generic OIDC providers https://idp.test and
+// http://idp.localhost. Each OIDC issuer has discovery, a JWKS with the fake's own ES256 key, and a token endpoint that checks
 // client authentication, redirect_uri and the PKCE verifier, and refuses a code used before. Any
 // other host fails like an unreachable network: no test reaches the internet.
 import { env } from "cloudflare:workers";
@@ -15,6 +15,8 @@ export const ISSUERS = {
   apple: "https://appleid.apple.com",
   microsoft: `https://login.microsoftonline.com/${MS_TENANT}/v2.0`,
   acme: "https://idp.test",
+  // A developer's own IdP on this machine, over plain http (the config admits http only there).
+  local: "http://idp.localhost",
 } as const;
 export type OidcProvider = keyof typeof ISSUERS;
 
@@ -26,6 +28,7 @@ const CLIENTS: Record<OidcProvider, { id: string; secret: string | null }> = {
   apple: { id: env.OAUTH_APPLE_CLIENT_ID as string, secret: null },
   microsoft: { id: env.OAUTH_MICROSOFT_CLIENT_ID as string, secret: env.OAUTH_MICROSOFT_CLIENT_SECRET as string },
   acme: { id: String(generic.OAUTH_ACME_CLIENT_ID), secret: String(generic.OAUTH_ACME_CLIENT_SECRET) },
+  local: { id: String(generic.OAUTH_LOCAL_CLIENT_ID), secret: String(generic.OAUTH_LOCAL_CLIENT_SECRET) },
 };
 export const clientIdOf = (provider: OidcProvider) => CLIENTS[provider].id;
 

@@ -38,7 +38,7 @@ export async function identityFromCode(
       exchange.callbackParameters,
       exchange.redirectUri,
       exchange.codeVerifier ?? oauth.nopkce,
-      requestOptions(context),
+      requestOptions(context, provider.issuer),
     );
     tokens = await oauth.processAuthorizationCodeResponse(server, client, response, {
       requireIdToken: provider.kind === "oidc",

@@ -41,9 +41,12 @@ export function providerFetch(context: ServiceContext): typeof fetch {
   return devIdpServes(context) ? (devIdpChannel()?.wrapFetch(context, timed) ?? timed) : timed;
 }
 
-/** Options oauth4webapi takes on every request (http only for the dev provider on a local issuer). */
-export function requestOptions(context: ServiceContext) {
-  const insecure = devIdpServes(context) ? { [oauth.allowInsecureRequests]: true } : {};
+/**
+ * Options oauth4webapi takes on every request to `issuer`'s provider. Plain http only to an http
+ * issuer, which the config admits on this machine alone (a local IdP; src/config/oauth-env.ts).
+ */
+export function requestOptions(context: ServiceContext, issuer: string) {
+  const insecure = issuer.startsWith("http:") ? { [oauth.allowInsecureRequests]: true } : {};
   return { [oauth.customFetch]: providerFetch(context), ...insecure };
 }
 
@@ -51,7 +54,7 @@ const discovered = new Map<string, Promise<oauth.AuthorizationServer>>();
 
 async function discover(context: ServiceContext, issuer: string): Promise<oauth.AuthorizationServer> {
   const issuerUrl = new URL(issuer);
-  const response = await oauth.discoveryRequest(issuerUrl, { ...requestOptions(context), algorithm: "oidc" });
+  const response = await oauth.discoveryRequest(issuerUrl, { ...requestOptions(context, issuer), algorithm: "oidc" });
   return oauth.processDiscoveryResponse(issuerUrl, response);
 }
 
