@@ -50,6 +50,7 @@ export const NATIVE_ONLY_ERROR_CODES = [
   "oauth_redirect_not_allowed",
   "oauth_state_invalid",
   "oauth_credential_invalid",
+  "oauth_access_denied",
   "oauth_email_unverified",
   "oauth_identity_taken",
   "oauth_provider_unavailable",

@@ -14,6 +14,7 @@ import {
   oidcPerson,
   pkcePair,
   redirectParameter,
+  SPA_REDIRECT,
   signInCode,
   startFlow,
   userByEmail,
@@ -96,6 +97,22 @@ describe("the SPA's PKCE and the one-time sign-in code", () => {
     expect(await readJson(late)).toMatchObject({ error: "invalid_grant" });
   });
 
+  it("takes a redirect_uri only when it is where the code was sent; another spends the code", async () => {
+    const sent = await signInCode(fake, "google", oidcPerson());
+    const exchange = (code: string, verifier: string, redirectUri: string) =>
+      callManual("POST", "/v1/oauth/token", {
+        form: { grant_type: "authorization_code", code, code_verifier: verifier, redirect_uri: redirectUri },
+      });
+    const same = await exchange(sent.code ?? "", sent.verifier, SPA_REDIRECT);
+    expect(same.status).toBe(200);
+    const other = await signInCode(fake, "google", oidcPerson());
+    const elsewhere = await exchange(other.code ?? "", other.verifier, "https://app.test/other");
+    expect(elsewhere.status).toBe(400);
+    expect(await readJson(elsewhere)).toMatchObject({ error: "invalid_grant" });
+    const late = await exchangeCode(other.code ?? "", other.verifier);
+    expect(await readJson(late)).toMatchObject({ error: "invalid_grant" });
+  });
+
   it("refuses an authorize request without an S256 challenge, storing no flow", async () => {
     const before = await countWhere("select count(*) as n from oauth_flows");
     for (const query of [
@@ -167,6 +184,26 @@ describe("the provider's answers", () => {
       fake.tokenAnswer = () => new Response(null, { status: 302, headers: { Location: "https://evil.test/token" } });
     });
     expect(fake.requests.some((request) => request.url.startsWith("https://evil.test"))).toBe(false);
+  });
+
+  it("tells the SPA the person declined at the provider, spending the flow and creating nothing", async () => {
+    const flow = await startFlow("google");
+    const state = new URL(flow.location).searchParams.get("state") ?? "";
+    const users = await countWhere("select count(*) as n from users");
+    const declined = new URLSearchParams({ error: "access_denied", state });
+    const response = await callback("google", declined, flow.cookie);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(`${SPA_REDIRECT}?error=oauth_access_denied`);
+    expect(fake.requests.some((request) => request.url.includes("/token"))).toBe(false);
+    expect(await countWhere("select count(*) as n from users")).toBe(users);
+    await expectProblem(await callback("google", declined, flow.cookie), 400, "oauth_state_invalid");
+    // Any other error the provider answers is the generic refusal.
+    const other = await startFlow("google");
+    const failed = new URLSearchParams({
+      error: "server_error",
+      state: new URL(other.location).searchParams.get("state") ?? "",
+    });
+    expect(redirectParameter(await callback("google", failed, other.cookie), "error")).toBe("oauth_credential_invalid");
   });
 
   it("refuses when the token endpoint refuses the code", async () => {

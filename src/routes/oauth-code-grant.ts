@@ -25,11 +25,11 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, body: Record<st
   const parsed = OAuthCodeGrantBody.safeParse(body);
   if (!parsed.success)
     return grantError(c, "invalid_request", "code and code_verifier (43..128 characters) are required");
-  const { code, code_verifier } = parsed.data;
+  const { code, code_verifier, redirect_uri } = parsed.data;
   const services = c.get("services");
   const result = await exchangeSignInCode(
     services,
-    { code, codeVerifier: code_verifier },
+    { code, codeVerifier: code_verifier, redirectUri: redirect_uri },
     clientInfo(c),
     requestScope(c),
   );

@@ -46,6 +46,7 @@ const PROBLEMS: Record<ErrorCode, { status: ContentfulStatusCode; title: string 
   oauth_redirect_not_allowed: { status: 400, title: "redirect_to is not an allowed return address" },
   oauth_state_invalid: { status: 400, title: "The sign-in was not started in this browser, was used, or expired" },
   oauth_credential_invalid: { status: 401, title: "The provider credential is invalid, expired or not issued to us" },
+  oauth_access_denied: { status: 403, title: "The sign-in was declined at the provider" },
   oauth_email_unverified: {
     status: 403,
     title: "The provider did not assert a verified email; sign in another way and link this account",

@@ -130,6 +130,9 @@ export async function finishRedirectFlow(
     // Checks state again, an `error` answer, and the RFC 9207 `iss` parameter where the provider sends one.
     callbackParameters = oauth.validateAuthResponse(server.value, clientOf(provider), input.parameters, state);
   } catch (error) {
+    // The person declined (or closed) the provider's consent: the SPA may say so, not "invalid".
+    if (error instanceof oauth.AuthorizationResponseError && error.error === "access_denied")
+      return refused({ ok: false, error: { code: "oauth_access_denied", reason: "declined at the provider" } });
     return refused(classifyProviderError(error, "authorization_response"));
   }
   const identity = await identityFromCode(context, provider, server.value, {

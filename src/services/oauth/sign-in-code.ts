@@ -45,11 +45,13 @@ const invalidGrant = (reason: string) => fail("invalid_code", { reason });
 
 /**
  * Exchanges a sign-in code and the SPA's PKCE verifier. Every refusal is invalid_code (the grant's
- * invalid_grant): unknown, used, expired, wrong verifier, or an account disabled since.
+ * invalid_grant): unknown, used, expired, wrong verifier, a `redirect_uri` other than the URL the
+ * code was sent to (optional, as ours was never a redirect_uri parameter; RFC 6749 §4.1.3 when sent),
+ * or an account disabled since. A refused code is spent.
  */
 export async function exchangeSignInCode(
   context: ServiceContext,
-  input: { code: string; codeVerifier: string },
+  input: { code: string; codeVerifier: string; redirectUri?: string | undefined },
   client: ClientInfo,
   scope: RequestScope,
 ): Promise<Result<LoginOutcome>> {
@@ -61,6 +63,8 @@ export async function exchangeSignInCode(
   const challenge = await oauth.calculatePKCECodeChallenge(input.codeVerifier);
   if (!timingSafeEqual(encoder.encode(challenge), encoder.encode(row.codeChallenge)))
     return invalidGrant("code_verifier does not match the challenge");
+  if (input.redirectUri !== undefined && input.redirectUri !== row.redirectTo)
+    return invalidGrant("redirect_uri is not where the code was sent");
   const user = await findUserById(context.db, row.userId);
   if (!user || isDisabled(user)) return invalidGrant("account gone or disabled");
   const outcome = await finishFirstFactor(context, user, client, SOCIAL_AMR);
