@@ -4,8 +4,8 @@
 // judged at every use; and the memory never spares a D1 read it should not.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUp } from "./support/accounts";
-import { accountWithKey, createKey, unknownKey, verifyWithKey } from "./support/api-keys";
+import { introspect, signUp } from "./support/accounts";
+import { accountWithKey, createKey, exchangeKey, unknownKey, verifyWithKey } from "./support/api-keys";
 import { advanceClock, freezeClock } from "./support/clock";
 import { configWith, refusalOf } from "./support/config";
 import { call, callAndSettle } from "./support/http";
@@ -92,8 +92,10 @@ describe("a squatter's API key", () => {
     // Verification is optional in the test env, so an unverified account signs in and mints keys.
     const squatter = await signUp();
     const key = await createKey(squatter);
+    const exchanged = await exchangeKey(key.api_key);
     const verifier = await signUp();
     await expectKey(key.api_key, verifier.tokens.access_token, 200);
+    expect(await introspect(exchanged)).toMatchObject({ active: true });
 
     const { requestId } = await forgot(squatter.email);
     const { code } = await latestCode(squatter.email, "reset_password");
@@ -105,6 +107,8 @@ describe("a squatter's API key", () => {
     await expectKey(key.api_key, verifier.tokens.access_token, 401);
     const row = await env.DB.prepare("select revoked_at from api_keys where id = ?").bind(key.id).first();
     expect(row?.revoked_at).not.toBeNull();
+    // An access token the squatter exchanged for the key before dies with it (denylisted by its sid).
+    expect(await introspect(exchanged)).toEqual({ active: false });
   });
 
   it("survives a reset of an account whose address was already verified (nothing to discard)", async () => {

@@ -95,6 +95,41 @@ describe("an ID token with its nonce", () => {
     await expectRefused(await fake.idToken("google", person), person);
   });
 
+  it("refuses a token issued in the future (iat beyond the 30 s tolerance); 20 s ahead is a clock", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = oidcPerson({ nonce: "n-1", iat: now + 3600, exp: now + 7200 });
+    await expectRefused(await fake.idToken("google", ahead), ahead);
+    const skewed = oidcPerson({ nonce: "n-1", iat: now + 20 });
+    const response = await credentialExchange("google", {
+      id_token: await fake.idToken("google", skewed),
+      nonce: "n-1",
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it("refuses a subject that is not a string, which would bind as another person's text", async () => {
+    for (const sub of [4560845426, true, ["x"], { id: "x" }]) {
+      const person = { ...oidcPerson({ nonce: "n-1" }), sub } as never as ReturnType<typeof oidcPerson>;
+      await expectRefused(await fake.idToken("google", person), person);
+    }
+    expect(await identityBySubject("google", "1")).toBeNull();
+  });
+
+  it("refuses the provider's other JWTs (an access token, a logout token) presented as an ID token", async () => {
+    for (const typ of ["at+jwt", "application/at+jwt", "logout+jwt", "secevent+jwt"]) {
+      const person = oidcPerson({ nonce: "n-1" });
+      await expectRefused(await fake.idToken("google", person, { typ }), person);
+    }
+    for (const typ of ["JWT", "jwt", "application/jwt"]) {
+      const person = oidcPerson({ nonce: "n-1" });
+      const response = await credentialExchange("google", {
+        id_token: await fake.idToken("google", person, { typ }),
+        nonce: "n-1",
+      });
+      expect(response.status).toBe(201);
+    }
+  });
+
   it("refuses a nonce that does not match, and a token without one", async () => {
     const person = oidcPerson({ nonce: "n-1" });
     await expectRefused(await fake.idToken("google", person), person, "n-2");

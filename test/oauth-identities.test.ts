@@ -2,7 +2,7 @@
 // but never the last way to sign in; an identity linked to another account is never moved; parallel
 // unlinks cannot leave an account with no way in.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PASSWORD, signUp } from "./support/accounts";
+import { PASSWORD, signUp, verifiedAccount } from "./support/accounts";
 import { advanceClock, freezeClock } from "./support/clock";
 import { type FakeIdp, installFakeIdp } from "./support/fake-idp";
 import { call, expectProblem, readJson } from "./support/http";
@@ -59,7 +59,7 @@ describe("GET /v1/me/identities", () => {
 
 describe("POST /v1/me/identities/{provider}", () => {
   it("links after the password is re-checked; a wrong or missing password links nothing", async () => {
-    const account = await signUp();
+    const account = await verifiedAccount();
     const person = newGitHub();
     const accessToken = gitHubToken(fake.github, person);
     const token = account.tokens.access_token;
@@ -73,11 +73,29 @@ describe("POST /v1/me/identities/{provider}", () => {
     const linked = await link(token, "github", { access_token: accessToken, password: PASSWORD });
     expect(linked.status).toBe(201);
     expect(await identitiesOf(account.userId)).toMatchObject([{ provider: "github", subject: String(person.id) }]);
+    // The same identity again changes nothing: 200, still one row.
+    const again = await link(token, "github", { access_token: accessToken, password: PASSWORD });
+    expect(again.status).toBe(200);
+    expect(await readJson(again)).toMatchObject({ provider: "github", subject: String(person.id) });
+    expect(await identitiesOf(account.userId)).toHaveLength(1);
+  });
+
+  it("links nothing to an account whose address is unverified, before asking the provider", async () => {
+    const account = await signUp();
+    const accessToken = gitHubToken(fake.github, newGitHub());
+    const requests = fake.requests.length;
+    const response = await link(account.tokens.access_token, "github", {
+      access_token: accessToken,
+      password: PASSWORD,
+    });
+    await expectProblem(response, 403, "email_not_verified");
+    expect(fake.requests.length).toBe(requests);
+    expect(await identitiesOf(account.userId)).toEqual([]);
   });
 
   it("refuses an identity linked to another account, which keeps it", async () => {
     const owner = await socialAccount();
-    const other = await signUp();
+    const other = await verifiedAccount();
     const token = await fake.idToken("google", { ...owner.person, nonce: "n-1" });
     const response = await link(other.tokens.access_token, "google", {
       id_token: token,
@@ -99,7 +117,7 @@ describe("POST /v1/me/identities/{provider}", () => {
   });
 
   it("refuses a forged credential as the exchange does", async () => {
-    const account = await signUp();
+    const account = await verifiedAccount();
     const forged = await fake.idToken("google", { ...oidcPerson(), nonce: "n-1", aud: "someone-else" });
     const response = await link(account.tokens.access_token, "google", {
       id_token: forged,
@@ -112,7 +130,7 @@ describe("POST /v1/me/identities/{provider}", () => {
 
 describe("DELETE /v1/me/identities/{provider}", () => {
   it("unlinks from an account that keeps its password", async () => {
-    const account = await signUp();
+    const account = await verifiedAccount();
     const token = account.tokens.access_token;
     await link(token, "github", { access_token: gitHubToken(fake.github, newGitHub()), password: PASSWORD });
     expect((await unlink(token, "github", { password: PASSWORD })).status).toBe(204);

@@ -5,7 +5,8 @@
 // sign-ins make one account; an account with a second factor still answers the MFA challenge.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { claimsOf, liveSessionCount, me, PASSWORD, refresh, signUp, uniqueEmail } from "./support/accounts";
+import { claimsOf, introspect, liveSessionCount, me, PASSWORD, refresh, signUp, uniqueEmail } from "./support/accounts";
+import { createKey, exchangeKey } from "./support/api-keys";
 import { type FakeIdp, installFakeIdp } from "./support/fake-idp";
 import { call, expectProblem, readJson } from "./support/http";
 import {
@@ -17,6 +18,7 @@ import {
   signInCode,
   userByEmail,
 } from "./support/oauth";
+import { gitHubPerson, gitHubToken } from "./support/oauth-github-fake";
 import { signUpWithTotp, totpRow } from "./support/totp";
 
 let fake: FakeIdp;
@@ -81,6 +83,37 @@ describe("pre-account takeover", () => {
     );
     expect(await liveSessionCount(squatter.userId)).toBe(1);
     expect(await identitiesOf(squatter.userId)).toHaveLength(1);
+  });
+
+  it("revokes a squatter's API key and denies the token exchanged for it", async () => {
+    const squatter = await signUp();
+    const key = await createKey(squatter);
+    const exchanged = await exchangeKey(key.api_key);
+    expect(await introspect(exchanged)).toMatchObject({ active: true });
+    expect((await googleSignIn(oidcPerson({ email: squatter.email }))).status).toBe(200);
+    expect(await introspect(exchanged)).toEqual({ active: false });
+    const again = await call("POST", "/v1/oauth/token", {
+      form: { grant_type: "client_credentials", client_secret: key.api_key },
+    });
+    expect(again.status).toBe(401);
+  });
+
+  it("removes any identity already on the never-verified account, which then signs in elsewhere", async () => {
+    // Explicit linking is refused while unverified (test/oauth-identities.test.ts); an identity can
+    // still be there, e.g. imported with the account, and it is the squatter's as much as the password.
+    const squatter = await signUp();
+    const squatterGitHub = gitHubPerson(uniqueEmail("squatter-gh"));
+    await env.DB.prepare(
+      "insert into identities (id, user_id, provider, subject, email, email_verified, created_at, last_used_at) values (?, ?, 'github', ?, null, 0, 0, null)",
+    )
+      .bind(crypto.randomUUID(), squatter.userId, String(squatterGitHub.id))
+      .run();
+    const owner = await readJson<{ access_token: string }>(await googleSignIn(oidcPerson({ email: squatter.email })));
+    expect(claimsOf(owner.access_token).sub).toBe(squatter.userId);
+    expect(await identitiesOf(squatter.userId)).toMatchObject([{ provider: "google" }]);
+    const back = await credentialExchange("github", { access_token: gitHubToken(fake.github, squatterGitHub) });
+    expect(back.status).toBe(201);
+    expect(claimsOf((await readJson<{ access_token: string }>(back)).access_token).sub).not.toBe(squatter.userId);
   });
 
   it("discards a squatter's second factor too, so it cannot hold the owner's sign-in hostage", async () => {

@@ -61,7 +61,8 @@ oauthIdentityRoutes.post("/v1/me/identities/:provider", async (c) => {
   const request = { provider, credential: credentialOf(body), ...(password === undefined ? {} : { password }) };
   const result = await linkIdentity(c.get("services"), c.get("principal"), request, clientInfo(c), requestScope(c));
   if (!result.ok) throw new AppError(result.error);
-  return c.json(toPublicIdentity(result.value), 201, NO_STORE);
+  // 200 when the identity was this account's already: linking it again changes nothing.
+  return c.json(toPublicIdentity(result.value.identity), result.value.created ? 201 : 200, NO_STORE);
 });
 
 oauthIdentityRoutes.delete("/v1/me/identities/:provider", async (c) => {

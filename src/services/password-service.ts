@@ -97,7 +97,7 @@ export async function resetPassword(
     // A newly proven address joins its domain's auto_join organizations (the store re-checks it).
     await autoJoinVerifiedEmail(context, { ...user, emailVerified: true }, scope);
   }
-  await denySessionTokens(context, replaced.revokedSessionIds);
+  await denySessionTokens(context, [...replaced.revokedSessionIds, ...replaced.revokedKeyIds]);
   // A lock never blocks reset (forgot/reset do not consult it), and a completed reset lifts it.
   await clearLoginFailuresForUser(context, user);
   recordSecurityEvent(context, scope, {

@@ -149,13 +149,13 @@ async function replaceUnverifiedRegistration(
   const { passwordHash, username, name, firstName, lastName, phone, address } = user;
   const registration = { passwordHash, username, name, firstName, lastName, phone, address };
   const verification = await prepareVerificationCode(context, existing);
-  let replaced: { revokedSessionIds: string[] } | undefined;
+  let replaced: Awaited<ReturnType<typeof replacePendingRegistration>>;
   try {
     replaced = await replacePendingRegistration(context.db, existing.id, registration, verification.row);
   } catch (error) {
     return refuseDuplicate(error);
   }
   if (!replaced) return undefined;
-  await denySessionTokens(context, replaced.revokedSessionIds);
+  await denySessionTokens(context, [...replaced.revokedSessionIds, ...replaced.revokedKeyIds]);
   return mailedVerification(context, existing.email, verification.issued);
 }

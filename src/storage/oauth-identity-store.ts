@@ -1,12 +1,12 @@
 // The identities table (external sign-in identities), and the one batch that hands a never-verified
-// account to the owner a provider proved: the squatter's password, factors, codes and sessions go,
-// the address is marked verified and the identity attached, all or nothing.
+// account to the owner a provider proved: the squatter's password, factors, keys, identities, codes
+// and sessions go, the address is marked verified and the identity attached, all or nothing.
 
 import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
 import { type IdentityRow, identities, sessions, users } from "./schema";
 import type { AlongsideRead } from "./session-store";
-import { discardingUnprovenState } from "./unproven-account-store";
+import { discardingUnprovenState, revokedKeyIdsAt } from "./unproven-account-store";
 
 export type NewIdentity = typeof identities.$inferInsert;
 
@@ -47,16 +47,17 @@ export function touchingIdentity(
 
 /**
  * The pre-account takeover defence, as one batch: while `userId` is still unverified, everything set
- * on it before (password, username, second factors, challenges, live codes, sessions) is discarded,
- * the address marked verified, and `identity` attached. Answers the revoked session ids; `verified`
- * is false when the account had been verified meanwhile (then only the identity was attached).
+ * on it before (password, username, API keys, linked identities, second factors, challenges, live
+ * codes, sessions) is discarded, the address marked verified, and `identity` attached. Answers the
+ * ended sessions' and revoked keys' ids; `verified` is false when the account had been verified
+ * meanwhile (then only the identity was attached).
  */
 export async function claimUnprovenAccount(
   db: Database,
   userId: string,
   identity: NewIdentity,
   now: number,
-): Promise<{ verified: boolean; revokedSessionIds: string[] }> {
+): Promise<{ verified: boolean; revokedSessionIds: string[]; revokedKeyIds: string[] }> {
   const unverified = exists(
     db
       .select({ one: sql`1` })
@@ -80,7 +81,11 @@ export async function claimUnprovenAccount(
   ]);
   const revoked = results[0] as { id: string }[];
   const verifiedNow = results[results.length - 2] as { id: string }[];
-  return { verified: verifiedNow.length > 0, revokedSessionIds: revoked.map((row) => row.id) };
+  return {
+    verified: verifiedNow.length > 0,
+    revokedSessionIds: revoked.map((row) => row.id),
+    revokedKeyIds: revokedKeyIdsAt(results, 1),
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { type NewOneTimeCode, voidingPendingEmailChanges } from "./one-time-code
 import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
 import { oneTimeCodes, sessions, totpFactors, type UserRow, users } from "./schema";
 import { liveSessionCondition, type SessionWindow } from "./session-store";
-import { discardingUnprovenState, passwordHashWritten } from "./unproven-account-store";
+import { discardingUnprovenState, passwordHashWritten, revokedKeyIdsAt } from "./unproven-account-store";
 
 export type NewUser = typeof users.$inferInsert;
 export type ProfileChanges = Partial<
@@ -191,16 +191,17 @@ export interface PasswordReplacement {
 /**
  * Sets a new password and ends the user's other sessions in one batch, so a failure cannot leave a new
  * password beside a thief's live session. The sessions end only if this very hash was written (hashes
- * are salted: no other write yields it). Returns the updated user and the revoked session ids.
+ * are salted: no other write yields it). Returns the updated user, the revoked session ids and, for
+ * an unproven account's reset, the ids of the keys it revoked.
  */
 export async function replacePasswordEndingSessions(
   db: Database,
   change: PasswordReplacement,
-): Promise<{ user: UserRow; revokedSessionIds: string[] } | undefined> {
+): Promise<{ user: UserRow; revokedSessionIds: string[]; revokedKeyIds: string[] } | undefined> {
   const { userId, expectedHash, newHash, now, keepSessionId } = change;
   const written = passwordHashWritten(userId, newHash);
   const unproven = passwordHashWritten(userId, newHash, { unverified: true });
-  const [updated, revoked] = await db.batch([
+  const results = await db.batch([
     db
       .update(users)
       .set({ passwordHash: newHash, updatedAt: now })
@@ -222,6 +223,8 @@ export async function replacePasswordEndingSessions(
     voidingPendingEmailChanges(db, userId, now),
     ...(change.discardUnproven ? discardingUnprovenState(db, userId, now, unproven, change.discardUnproven) : []),
   ]);
+  const [updated, revoked] = results;
   const [user] = updated;
-  return user ? { user, revokedSessionIds: revoked.map((row) => row.id) } : undefined;
+  if (!user) return undefined;
+  return { user, revokedSessionIds: revoked.map((row) => row.id), revokedKeyIds: revokedKeyIdsAt(results, 3) };
 }

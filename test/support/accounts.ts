@@ -33,6 +33,13 @@ export async function signUp(fields: Record<string, unknown> = {}): Promise<Test
   return { email, password, userId: body.user.id, tokens: body };
 }
 
+/** A signed-up account whose email is verified (set in D1: sign-up verification is not under test here). */
+export async function verifiedAccount(email = uniqueEmail()): Promise<TestAccount> {
+  const account = await signUp({ email });
+  await env.DB.prepare("update users set email_verified = 1 where id = ?").bind(account.userId).run();
+  return account;
+}
+
 export async function logIn(email: string, password = PASSWORD): Promise<TokenPair> {
   const response = await call("POST", "/v1/login", { json: { email, password } });
   if (response.status !== 200) throw new Error(`login failed: ${response.status}`);

@@ -35,6 +35,15 @@ export async function accountWithKey(scopes = ["verify"]): Promise<{ account: Te
 }
 
 /** POST /v1/token/verify of `token`, authenticated by `apiKey` as Bearer (or in X-API-Key). */
+/** An access token exchanged for `apiKey` at POST /v1/oauth/token (client_credentials). */
+export async function exchangeKey(apiKey: string): Promise<string> {
+  const response = await call("POST", "/v1/oauth/token", {
+    form: { grant_type: "client_credentials", client_secret: apiKey },
+  });
+  expect(response.status).toBe(200);
+  return (await readJson<{ access_token: string }>(response)).access_token;
+}
+
 export function verifyWithKey(apiKey: string, token: string, via: "bearer" | "header" = "bearer"): Promise<Response> {
   const auth = via === "bearer" ? { token: apiKey } : { headers: { "X-API-Key": apiKey } };
   return call("POST", "/v1/token/verify", { json: { token }, ...auth });

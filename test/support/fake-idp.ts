@@ -63,7 +63,11 @@ export interface FakeIdp {
   github: GitHubState;
   /** What the provider's login page answers for `authorizeUrl` once `person` signed in. */
   approve(authorizeUrl: string, person: JWTPayload, options?: { iss?: string | null }): Promise<URLSearchParams>;
-  idToken(provider: OidcProvider, claims: JWTPayload, options?: { kid?: string; key?: CryptoKey }): Promise<string>;
+  idToken(
+    provider: OidcProvider,
+    claims: JWTPayload,
+    options?: { kid?: string; key?: CryptoKey; typ?: string },
+  ): Promise<string>;
   /** A Google access token ("ya29.…") that tokeninfo describes with `claims` (aud, exp overridable). */
   googleAccessToken(claims: JWTPayload): string;
   /** Makes a code the token endpoint redeems (for the popup flow), bound to `redirectUri`. */
@@ -140,7 +144,8 @@ export function installFakeIdp(): FakeIdp {
       const now = Math.floor(Date.now() / 1000);
       const payload = { iss: ISSUERS[provider], aud: CLIENTS[provider].id, iat: now, exp: now + 600, ...claims };
       const key = options.key ?? (await signingKey).privateKey;
-      return new SignJWT(payload).setProtectedHeader({ alg: "ES256", kid: options.kid ?? KID }).sign(key);
+      const typ = options.typ === undefined ? {} : { typ: options.typ };
+      return new SignJWT(payload).setProtectedHeader({ alg: "ES256", kid: options.kid ?? KID, ...typ }).sign(key);
     },
     googleAccessToken(claims) {
       const token = `ya29.${crypto.randomUUID()}`;

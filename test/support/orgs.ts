@@ -2,16 +2,12 @@
 // of each role (each joined the way a user would: invited, the mailed code read, accepted), and the
 // rows the routes leave in D1.
 import { env } from "cloudflare:workers";
-import { signUp, type TestAccount, uniqueEmail } from "./accounts";
+import { signUp, type TestAccount, uniqueEmail, verifiedAccount as verifiedAccountAt } from "./accounts";
 import { call, readJson } from "./http";
 import { latestCode } from "./mail";
 
-/** A signed-up account whose email is verified (set in D1: sign-up verification is not under test here). */
-export async function verifiedAccount(email = uniqueEmail("org")): Promise<TestAccount> {
-  const account = await signUp({ email });
-  await env.DB.prepare("update users set email_verified = 1 where id = ?").bind(account.userId).run();
-  return account;
-}
+/** A verified account at an `org-` address (accounts.ts verifiedAccount). */
+export const verifiedAccount = (email = uniqueEmail("org")): Promise<TestAccount> => verifiedAccountAt(email);
 
 export interface TestOrg {
   id: string;

@@ -95,7 +95,7 @@ async function resolveOnce(
     identityRow(context, local.id, identity),
     context.now(),
   );
-  await denySessionTokens(context, claimed.revokedSessionIds);
+  await denySessionTokens(context, [...claimed.revokedSessionIds, ...claimed.revokedKeyIds]);
   linked(context, scope, local.id, identity, claimed.verified ? "unproven_account_claimed" : "verified_email");
   const user = await findUserById(context.db, local.id);
   return user ? succeed({ user, created: false, alongside: [] }) : disabled();

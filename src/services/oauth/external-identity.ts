@@ -27,7 +27,8 @@ export function identityFromClaims(provider: OAuthProvider, claims: JWTPayload):
     const { tid, oid } = claims as { tid?: unknown; oid?: unknown };
     subject = typeof tid === "string" && typeof oid === "string" ? `${tid}:${oid}` : undefined;
   } else {
-    subject = claims.sub;
+    // A number or boolean would pass the pattern as text and bind as another subject's string.
+    subject = typeof claims.sub === "string" ? claims.sub : undefined;
   }
   if (!subject || !SUBJECT.test(subject))
     return fail("oauth_credential_invalid", { reason: "id_token without a subject" });

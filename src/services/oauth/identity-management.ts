@@ -1,7 +1,8 @@
 // A signed-in person's external identities (issue 12, account management): list them, link one
 // explicitly (after re-authentication: the password, or for a password-less account a sign-in in
 // the last five minutes), unlink one (never the last way to sign in). An identity linked to another
-// account is never moved: oauth_identity_taken.
+// account is never moved: oauth_identity_taken. An account whose address is not verified links
+// nothing: it may be a squatter's, whose own provider account would then sign in to the owner's.
 
 import { generateId } from "../../crypto/random";
 import { fail, type Result, succeed } from "../../errors";
@@ -58,15 +59,22 @@ async function reauthenticate(
   return fail("invalid_credentials", { reason: `${action} needs a recent sign-in` });
 }
 
+/** A linked identity, and whether this call linked it (false: it was this account's already). */
+export interface Linked {
+  identity: Identity;
+  created: boolean;
+}
+
 export async function linkIdentity(
   context: ServiceContext,
   principal: UserSessionPrincipal,
   request: { provider: string; credential: ProviderCredential; password?: string },
   client: ClientInfo,
   scope: RequestScope,
-): Promise<Result<Identity>> {
+): Promise<Result<Linked>> {
   const found = findProvider(context, request.provider);
   if (!found.ok) return found;
+  if (!principal.user.emailVerified) return fail("email_not_verified", { reason: "link_identity unverified" });
   const reauthenticated = await reauthenticate(context, principal, request.password, client, "link_identity");
   if (!reauthenticated.ok) return reauthenticated;
   const identity = await identityOfCredential(context, found.value, request.credential);
@@ -75,7 +83,7 @@ export async function linkIdentity(
   const existing = await findIdentity(context.db, identity.value.provider, identity.value.subject);
   if (existing && existing.userId !== userId)
     return fail("oauth_identity_taken", { reason: "linked to another account" });
-  if (existing) return succeed(toIdentity(existing));
+  if (existing) return succeed({ identity: toIdentity(existing), created: false });
   const now = context.now();
   const row: IdentityRow = {
     id: generateId(),
@@ -99,7 +107,7 @@ export async function linkIdentity(
     actorUserId: userId,
     detail: { provider: row.provider, reason: "explicit" },
   });
-  return succeed(toIdentity(row));
+  return succeed({ identity: toIdentity(row), created: true });
 }
 
 export async function unlinkIdentity(
