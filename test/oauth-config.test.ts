@@ -60,6 +60,8 @@ describe("OAUTH_* config", () => {
       "OAUTH_REDIRECT_ALLOWLIST entries must be an absolute URL",
     );
     expect(refusalOf({ OAUTH_REDIRECT_ALLOWLIST: "http://app.example.com/cb" })).toContain("must be https");
+    for (const entry of ["https://app.example.com/cb?code=1", "https://app.example.com/cb?from=x&error=y"])
+      expect(refusalOf({ OAUTH_REDIRECT_ALLOWLIST: entry })).toContain("must not carry a code or error parameter");
     expect(refusalOf({ OAUTH_REDIRECT_ALLOWLIST: "https://app.test/cb#x" })).toContain("no fragment");
     expect(configWith({ OAUTH_REDIRECT_ALLOWLIST: "http://localhost:5173/cb" }).oauth.redirectAllowlist).toEqual([
       "http://localhost:5173/cb",

@@ -156,7 +156,9 @@ export function parseOAuthEnv(env: Record<string, unknown>): Parsed<OAuthConfig>
   }
   const redirectAllowlist = commaList.parse(env.OAUTH_REDIRECT_ALLOWLIST);
   for (const url of redirectAllowlist) {
-    const problem = urlProblem(url, true);
+    // The callback appends `code` or `error` to the entry: one already there would shadow ours.
+    const problem =
+      urlProblem(url, true) ?? (/[?&](code|error)(=|&|$)/.test(url) ? "must not carry a code or error parameter" : null);
     if (problem) problems.push(`OAUTH_REDIRECT_ALLOWLIST entries ${problem}`);
   }
   const timeout = parseSection(TimeoutEnv, env);

@@ -21,10 +21,14 @@ function grantError(c: Context, error: "invalid_request" | "invalid_grant", desc
   return c.json({ error, error_description: description }, 400, NO_STORE);
 }
 
+/** RFC 6749 §3.1: a parameter sent without a value is treated as omitted. */
+const withoutEmpty = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).filter(([, value]) => value !== ""));
+
 export async function authorizationCodeGrant(c: Context<AppEnv>, body: Record<string, unknown>): Promise<Response> {
-  const parsed = OAuthCodeGrantBody.safeParse(body);
+  const parsed = OAuthCodeGrantBody.safeParse(withoutEmpty(body));
   if (!parsed.success)
-    return grantError(c, "invalid_request", "code and code_verifier (43..128 characters) are required");
+    return grantError(c, "invalid_request", "code and code_verifier (43..128 unreserved characters) are required");
   const { code, code_verifier, redirect_uri } = parsed.data;
   const services = c.get("services");
   const result = await exchangeSignInCode(

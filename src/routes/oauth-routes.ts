@@ -8,7 +8,12 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { AppError } from "../errors";
 import { exchangeProviderCredential, type ProviderCredential } from "../services/oauth/credential-exchange";
-import { FLOW_TTL_SECONDS, finishRedirectFlow, startRedirectFlow } from "../services/oauth/redirect-flow";
+import {
+  type CallbackInput,
+  FLOW_TTL_SECONDS,
+  finishRedirectFlow,
+  startRedirectFlow,
+} from "../services/oauth/redirect-flow";
 import type { AppEnv } from "./http/app-env";
 import { readBody, readBodyObject, toFieldIssues } from "./http/body";
 import { clientInfo } from "./http/client";
@@ -70,11 +75,16 @@ oauthRoutes.get("/v1/oauth/:provider/authorize", gate("social_sign_in"), async (
   return c.redirect(started.value.location, 302);
 });
 
-async function callback(c: Context<AppEnv>, parameters: URLSearchParams): Promise<Response> {
+async function callback(
+  c: Context<AppEnv>,
+  parameters: URLSearchParams,
+  responseMode: CallbackInput["responseMode"],
+): Promise<Response> {
   const provider = providerOf(c);
   const browserToken = getCookie(c, BROWSER_COOKIE, "host") ?? null;
   const services = c.get("services");
-  const result = await finishRedirectFlow(services, { provider, parameters, browserToken }, requestScope(c));
+  const input = { provider, parameters, browserToken, responseMode };
+  const result = await finishRedirectFlow(services, input, requestScope(c));
   c.header("Cache-Control", "no-store");
   if (!result.ok) {
     const { redirectTo, ...failure } = result.error;
@@ -88,20 +98,23 @@ async function callback(c: Context<AppEnv>, parameters: URLSearchParams): Promis
   return c.redirect(withParameter(result.value.redirectTo, "code", result.value.code), 302);
 }
 
+/**
+ * `base` (an allowlisted URL, never with a fragment) with `name=value` appended: its own query kept
+ * byte for byte, so the address the SPA lands on, less this parameter, is exactly its redirect_to.
+ */
 function withParameter(base: string, name: string, value: string): string {
-  const url = new URL(base);
-  url.searchParams.set(name, value);
-  return url.href;
+  const separator = !base.includes("?") ? "?" : /[?&]$/.test(base) ? "" : "&";
+  return `${base}${separator}${name}=${encodeURIComponent(value)}`;
 }
 
-oauthRoutes.get("/v1/oauth/:provider/callback", gate("social_sign_in"), (c) => callback(c, queryOf(c)));
+oauthRoutes.get("/v1/oauth/:provider/callback", gate("social_sign_in"), (c) => callback(c, queryOf(c), "query"));
 
 // Apple's response_mode=form_post: the authorization response arrives as a form body.
 oauthRoutes.post("/v1/oauth/:provider/callback", gate("social_sign_in"), async (c) => {
   const body = await readBodyObject(c);
   const parameters = new URLSearchParams();
   for (const [name, value] of Object.entries(body)) if (typeof value === "string") parameters.set(name, value);
-  return callback(c, parameters);
+  return callback(c, parameters, "form_post");
 });
 
 function credentialOf(body: typeof OAuthCredentialBody._output): ProviderCredential {

@@ -29,11 +29,16 @@ export const OAuthCredentialBody = z
   ])
   .meta({ id: "OAuthCredentialRequest" });
 
+/**
+ * Not strict: RFC 6749 §3.2 has the token endpoint ignore parameters it does not know, and a
+ * standard public client sends its `client_id` (§4.1.3), which this grant does not use.
+ */
 export const OAuthCodeGrantBody = z
-  .strictObject({
+  .object({
     grant_type: z.literal("authorization_code"),
     code: z.string().min(1).max(128),
-    code_verifier: z.string().min(43).max(128),
+    // RFC 7636 §4.1 (checked again where the code is redeemed, src/services/oauth/sign-in-code.ts).
+    code_verifier: z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/),
     redirect_uri: z.string().max(2048).optional(),
   })
   .meta({ id: "OAuthAuthorizationCodeRequest" });

@@ -95,6 +95,8 @@ export interface CallbackInput {
   parameters: URLSearchParams;
   /** The `__Host-` cookie's value; null when the browser sent none. */
   browserToken: string | null;
+  /** How the answer came: a GET's query, or a form POST; it must be how the provider was asked to answer. */
+  responseMode: OAuthProvider["responseMode"];
 }
 
 /** A refused callback: where to send the browser with the error, when the flow was known. */
@@ -108,6 +110,10 @@ export async function finishRedirectFlow(
   const found = findProvider(context, input.provider);
   if (!found.ok) return found;
   const provider = found.value;
+  if (input.responseMode !== provider.responseMode) {
+    const message = provider.responseMode === "form_post" ? "must be a form POST" : "must be a GET";
+    return fail("invalid_request", { issues: [{ field: "callback", message }] });
+  }
   const state = input.parameters.get("state");
   if (!state || state.length > MAX_STATE_LENGTH || !input.browserToken || input.browserToken.length > MAX_STATE_LENGTH)
     return fail("oauth_state_invalid", { reason: "callback without state or browser binding" });
