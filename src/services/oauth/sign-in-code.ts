@@ -47,7 +47,8 @@ const invalidGrant = (reason: string) => fail("invalid_code", { reason });
  * Exchanges a sign-in code and the SPA's PKCE verifier. Every refusal is invalid_code (the grant's
  * invalid_grant): unknown, used, expired, wrong verifier, a `redirect_uri` other than the URL the
  * code was sent to (optional, as ours was never a redirect_uri parameter; RFC 6749 §4.1.3 when sent),
- * or an account disabled since. A refused code is spent.
+ * or an account disabled since. Once found, a refused code is spent (a malformed request is refused
+ * before it is looked up).
  */
 export async function exchangeSignInCode(
   context: ServiceContext,
