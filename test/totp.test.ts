@@ -181,15 +181,15 @@ describe("POST /v1/mfa/totp/confirm", () => {
     expect(await recoveryCodeCount(account.userId)).toBe(0);
   });
 
-  it("refuses a confirmation without the password with 400 invalid_request, leaving TOTP off", async () => {
+  it("refuses a confirmation without the password of an account that has one, leaving TOTP off", async () => {
     const account = await signUp();
     const { secret } = await startEnrolment(account.tokens.access_token);
     const response = await call("POST", "/v1/mfa/totp/confirm", {
       token: account.tokens.access_token,
       json: { code: await totpCode(secret) },
     });
-    expect(response.status).toBe(400);
-    expect(await readJson(response)).toMatchObject({ code: "invalid_request" });
+    expect(response.status).toBe(401);
+    expect(await readJson(response)).toMatchObject({ code: "invalid_credentials" });
     expect(await totpRow(account.userId)).toMatchObject({ confirmed_at: null, failed_attempts: 0 });
   });
 

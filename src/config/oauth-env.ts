@@ -158,7 +158,8 @@ export function parseOAuthEnv(env: Record<string, unknown>): Parsed<OAuthConfig>
   for (const url of redirectAllowlist) {
     // The callback appends `code` or `error` to the entry: one already there would shadow ours.
     const problem =
-      urlProblem(url, true) ?? (/[?&](code|error)(=|&|$)/.test(url) ? "must not carry a code or error parameter" : null);
+      urlProblem(url, true) ??
+      (/[?&](code|error)(=|&|$)/.test(url) ? "must not carry a code or error parameter" : null);
     if (problem) problems.push(`OAUTH_REDIRECT_ALLOWLIST entries ${problem}`);
   }
   const timeout = parseSection(TimeoutEnv, env);

@@ -6,6 +6,7 @@ import type { AppEnv } from "../routes/http/app-env";
 import { readBody } from "../routes/http/body";
 import { clientInfo } from "../routes/http/client";
 import { requestScope } from "../routes/http/request-scope";
+import { finishFirstFactor } from "../services/mfa-service";
 import { exchangeProviderCredential, type ProviderCredential } from "../services/oauth/credential-exchange";
 import { NO_STORE, secondFactorRefusal, tokenPair } from "./bookings-answers";
 import { SocialFields } from "./bookings-schemas";
@@ -19,7 +20,16 @@ export async function socialSignIn(c: Context<AppEnv>): Promise<Response> {
       ? { kind: "access_token", accessToken: code }
       : { kind: "code", code, redirectUri: "postmessage", codeVerifier: null, nonce: null };
   const services = c.get("services");
-  const result = await exchangeProviderCredential(services, "google", credential, clientInfo(c), requestScope(c));
+  // Bookings has no organizations to choose: a sign-in ends at the first factor, as its login does.
+  const scope = requestScope(c);
+  const result = await exchangeProviderCredential(
+    services,
+    "google",
+    credential,
+    clientInfo(c),
+    scope,
+    finishFirstFactor,
+  );
   if (!result.ok) throw new AppError(result.error);
   const { outcome, created } = result.value;
   if (outcome.kind === "mfa_required") return secondFactorRefusal(c);

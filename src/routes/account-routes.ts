@@ -46,7 +46,7 @@ accountRoutes.patch("/v1/me", async (c) => {
 });
 
 accountRoutes.delete("/v1/me", async (c) => {
-  const { password } = await readBody(c, DeleteAccountBody);
+  const { password } = await readBody(c, DeleteAccountBody, true);
   const result = await deleteAccount(c.get("services"), clientInfo(c), c.get("principal"), password);
   if (!result.ok) throw new AppError(result.error);
   return c.body(null, 204);

@@ -18,11 +18,20 @@ const recoveryCode = z
   .meta({ description: "One of the recovery codes; each works once.", examples: ["k7qm-2xra-vd4p"] });
 const password = z.string().max(1024);
 
-/** The password too: a stolen access token alone must not put a second factor on someone's account. */
-export const TotpConfirmBody = z.strictObject({ code: totpCode, password }).meta({ id: "TotpConfirmRequest" });
+/**
+ * The password too: a stolen access token alone must not put a second factor on someone's account.
+ * Optional only for an account without one (a social sign-in's), which re-authenticates by a recent
+ * sign-in instead (src/services/reauthentication.ts); an account with a password is refused without it.
+ */
+export const TotpConfirmBody = z
+  .strictObject({ code: totpCode, password: password.optional() })
+  .meta({ id: "TotpConfirmRequest" });
 
 export const TotpDeleteBody = z
-  .union([z.strictObject({ password, code: totpCode }), z.strictObject({ password, recovery_code: recoveryCode })])
+  .union([
+    z.strictObject({ password: password.optional(), code: totpCode }),
+    z.strictObject({ password: password.optional(), recovery_code: recoveryCode }),
+  ])
   .meta({ id: "TotpDeleteRequest" });
 
 export const RecoveryCodesBody = z.strictObject({ code: totpCode }).meta({ id: "RecoveryCodesRequest" });

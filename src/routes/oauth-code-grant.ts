@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import { AppError } from "../errors";
 import { exchangeSignInCode } from "../services/oauth/sign-in-code";
+import { flowStartedBody } from "./flow-routes";
 import type { AppEnv } from "./http/app-env";
 import { clientInfo } from "./http/client";
 import { logRefusal } from "./http/problem";
@@ -45,6 +46,7 @@ export async function authorizationCodeGrant(c: Context<AppEnv>, body: Record<st
     throw new AppError(result.error);
   }
   const outcome = result.value;
+  if (outcome.kind === "flow") return c.json(flowStartedBody(outcome), 200, NO_STORE);
   if (outcome.kind === "mfa_required") return c.json(mfaRequiredBody(outcome), 200, NO_STORE);
   return c.json(tokenResponseBody(c, outcome.tokens), 200, NO_STORE);
 }

@@ -14,6 +14,8 @@ import {
   finishRedirectFlow,
   startRedirectFlow,
 } from "../services/oauth/redirect-flow";
+import { finishFirstFactorOrFlow } from "../services/sign-in-flow-service";
+import { flowStartedBody } from "./flow-routes";
 import type { AppEnv } from "./http/app-env";
 import { readBody, readBodyObject, toFieldIssues } from "./http/body";
 import { clientInfo } from "./http/client";
@@ -133,15 +135,20 @@ oauthRoutes.post("/v1/oauth/:provider/token", gate("social_sign_in"), async (c) 
   const provider = providerOf(c);
   const body = await readBody(c, OAuthCredentialBody);
   const services = c.get("services");
+  const credential = credentialOf(body);
+  // As a password login: a user of two or more organizations is answered a sign-in flow.
+  const finish = finishFirstFactorOrFlow;
   const result = await exchangeProviderCredential(
     services,
     provider,
-    credentialOf(body),
+    credential,
     clientInfo(c),
     requestScope(c),
+    finish,
   );
   if (!result.ok) throw new AppError(result.error);
   const { outcome, created } = result.value;
+  if (outcome.kind === "flow") return c.json(flowStartedBody(outcome), 200, NO_STORE);
   if (outcome.kind === "mfa_required") return c.json(mfaRequiredBody(outcome), 200, NO_STORE);
   return c.json(tokenResponseBody(c, outcome.tokens), created ? 201 : 200, NO_STORE);
 });

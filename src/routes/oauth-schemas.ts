@@ -25,7 +25,8 @@ export const OAuthCredentialBody = z
       code_verifier: z.string().min(43).max(128).optional(),
       nonce: nonce.optional(),
     }),
-    z.strictObject({ access_token: z.string().min(1).max(512).meta({ description: "GitHub and Google only." }) }),
+    // Google documents access tokens of up to 2048 bytes (GitHub's own limit is checked in github.ts).
+    z.strictObject({ access_token: z.string().min(1).max(2048).meta({ description: "GitHub and Google only." }) }),
   ])
   .meta({ id: "OAuthCredentialRequest" });
 

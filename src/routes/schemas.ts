@@ -76,8 +76,9 @@ export const ProfilePatchBody = z
   .refine((body) => Object.keys(body).length > 0, "must change at least one field")
   .meta({ id: "ProfilePatchRequest" });
 
+/** The password; an account without one (a social sign-in's) re-authenticates by a recent sign-in. */
 export const DeleteAccountBody = z
-  .strictObject({ password: z.string().max(1024) })
+  .strictObject({ password: z.string().max(1024).optional() })
   .meta({ id: "DeleteAccountRequest" });
 
 export const SessionIdParam = z.object({ id: z.string().uuid() });

@@ -9,7 +9,7 @@ import { normalizeUsername } from "./identifiers";
 import { toUser, type User } from "./model";
 import { refusedPhoneChange } from "./phone-service";
 import type { Principal } from "./principal";
-import { recheckPassword } from "./reauthentication";
+import { reauthenticate } from "./reauthentication";
 import { denySessionTokens } from "./session-service";
 
 export async function getUser(context: ServiceContext, userId: string): Promise<Result<User>> {
@@ -39,14 +39,18 @@ export async function updateProfile(
   }
 }
 
-/** Needs the current password; removes the user and every session, and denies their access tokens. */
+/**
+ * Needs the current password (or, for an account without one, a recent sign-in); removes the user and
+ * every session, and denies their access tokens.
+ */
 export async function deleteAccount(
   context: ServiceContext,
   client: ClientInfo,
-  { user }: Principal,
-  password: string,
+  principal: Principal,
+  password: string | undefined,
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user.id, password, "account deletion");
+  const { user } = principal;
+  const rechecked = await reauthenticate(context, client, principal, password, "account deletion");
   if (!rechecked.ok) return rechecked;
   const sessionIds = await deleteUser(context.db, user.id);
   if (sessionIds === null) return fail("user_not_found");

@@ -12,6 +12,7 @@ import { findUserById } from "../storage/user-store";
 import { admitClient } from "./abuse-limits";
 import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { clearLoginFailures, countPasswordRecheck } from "./login-throttle";
+import type { UserSessionPrincipal } from "./principal";
 import { recordLockEngaged } from "./sign-in-events";
 
 /**
@@ -51,4 +52,31 @@ export async function recheckPassword(
   // As at login: a right password forgets the failures before it.
   await clearLoginFailures(context, accountFailureKey(userId));
   return succeed(user);
+}
+
+/** How recent a password-less account's sign-in must be to stand in for the password. */
+export const RECENT_SIGN_IN_SECONDS = 300;
+
+/**
+ * Re-authentication before a sensitive change: the password when the account has one
+ * (recheckPassword); for an account without one (made by a social sign-in), a session opened in the
+ * last five minutes, since there is nothing else to ask for.
+ */
+export async function reauthenticate(
+  context: ServiceContext,
+  client: ClientInfo,
+  principal: UserSessionPrincipal,
+  password: string | undefined,
+  action: string,
+  scope?: RequestScope,
+): Promise<Result<void>> {
+  if (principal.user.hasPassword) {
+    if (password === undefined) return fail("invalid_credentials", { reason: `${action} without the password` });
+    const checked = await recheckPassword(context, client, principal.user.id, password, action, scope);
+    return checked.ok ? succeed(undefined) : checked;
+  }
+  // A password sent for an account that has none is a wrong one, not one to ignore.
+  if (password !== undefined) return fail("invalid_credentials", { reason: `${action}: no password to check` });
+  if (principal.session.createdAt >= context.now() - RECENT_SIGN_IN_SECONDS) return succeed(undefined);
+  return fail("invalid_credentials", { reason: `${action} needs a recent sign-in` });
 }

@@ -20,12 +20,14 @@ export function recordSignInSucceeded(
   scope: RequestScope | undefined,
   userId: string,
   tokens: { sessionId: string; claims: { amr: string[] } },
+  /** How, beyond `amr` (a social sign-in's `{method: "oauth", provider}`). */
+  extra: Record<string, string> = {},
 ): void {
   recordSecurityEvent(context, scope, {
     type: "sign_in_succeeded",
     subjectUserId: userId,
     actorUserId: userId,
-    detail: { session_id: tokens.sessionId, amr: tokens.claims.amr.join(" ") },
+    detail: { ...extra, session_id: tokens.sessionId, amr: tokens.claims.amr.join(" ") },
   });
 }
 

@@ -19,7 +19,7 @@ import type { ClientInfo, RequestScope, ServiceContext } from "./context";
 import { recordFactorChange } from "./factor-events";
 import type { SecondFactor } from "./mfa-service";
 import type { Principal } from "./principal";
-import { recheckPassword } from "./reauthentication";
+import { reauthenticate } from "./reauthentication";
 import { issueRecoveryCodes, redeemRecoveryCode } from "./recovery-codes";
 
 /** 160 bits: RFC 4226 §4 R6 recommends it, and it is what authenticator apps expect. */
@@ -59,14 +59,15 @@ export async function startTotpEnrolment(
 export async function confirmTotp(
   context: ServiceContext,
   client: ClientInfo,
-  { user }: Principal,
-  proof: { code: string; password: string },
+  principal: Principal,
+  proof: { code: string; password: string | undefined },
   scope?: RequestScope,
 ): Promise<Result<{ recoveryCodes: string[] }>> {
+  const { user } = principal;
   // Re-authentication first: with a stolen access token alone, an attacker could otherwise bind
   // their own authenticator and lock the owner out of their next login. A wrong password counts no
-  // code attempt.
-  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP confirmation", scope);
+  // code attempt. An account without a password re-authenticates by a recent sign-in.
+  const rechecked = await reauthenticate(context, client, principal, proof.password, "TOTP confirmation", scope);
   if (!rechecked.ok) return rechecked;
   const check = await checkTotpCode(context, user.id, proof.code, "pending");
   if (check === "absent") {
@@ -81,15 +82,19 @@ export async function confirmTotp(
 
 export type SecondFactorProof = { code: string } | { recoveryCode: string };
 
-/** Removes TOTP and its recovery codes; needs the password and a current code (or a recovery code). */
+/**
+ * Removes TOTP and its recovery codes; needs the password (or, without one, a recent sign-in) and a
+ * current code (or a recovery code).
+ */
 export async function disableTotp(
   context: ServiceContext,
   client: ClientInfo,
-  { user }: Principal,
-  proof: { password: string } & SecondFactorProof,
+  principal: Principal,
+  proof: { password: string | undefined } & SecondFactorProof,
   scope?: RequestScope,
 ): Promise<Result<void>> {
-  const rechecked = await recheckPassword(context, client, user.id, proof.password, "TOTP removal", scope);
+  const { user } = principal;
+  const rechecked = await reauthenticate(context, client, principal, proof.password, "TOTP removal", scope);
   if (!rechecked.ok) return rechecked;
   const proven = await proveSecondFactor(context, user.id, proof);
   if (!proven.ok) return proven;

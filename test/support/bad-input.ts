@@ -107,7 +107,8 @@ export const ENDPOINTS: Endpoint[] = [
     bearer: true,
     valid: () => ({ password: PASSWORD }),
     probe: "password",
-    required: "password",
+    // Optional: an account without a password re-authenticates by a recent sign-in (test/oauth-social-interactions.test.ts).
+    required: null,
     maxLengths: { password: 1024 },
     forbidden: { email_verified: true },
   },

@@ -2,7 +2,7 @@
 // of each role (each joined the way a user would: invited, the mailed code read, accepted), and the
 // rows the routes leave in D1.
 import { env } from "cloudflare:workers";
-import { signUp, type TestAccount, uniqueEmail, verifiedAccount as verifiedAccountAt } from "./accounts";
+import { type TestAccount, uniqueEmail, verifiedAccount as verifiedAccountAt } from "./accounts";
 import { call, readJson } from "./http";
 import { latestCode } from "./mail";
 

@@ -8,9 +8,10 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../../config";
 import { fail, type Result, succeed } from "../../errors";
+import type { FirstFactorFinish } from "../account-service";
 import type { ClientInfo, RequestScope, ServiceContext } from "../context";
-import { finishFirstFactor, type LoginOutcome } from "../mfa-service";
-import { recordSecurityEvent } from "../security-events";
+import { recordSignInSucceeded } from "../sign-in-events";
+import type { IssuedTokens } from "../token-issuer";
 import { resolveAccount, SOCIAL_AMR } from "./account-resolution";
 import type { ExternalIdentity } from "./external-identity";
 import { checkGitHubTokenIsOurs, gitHubIdentity } from "./github";
@@ -25,8 +26,9 @@ export type ProviderCredential =
   | { kind: "code"; code: string; redirectUri: string; codeVerifier: string | null; nonce: string | null }
   | { kind: "access_token"; accessToken: string };
 
-export interface CredentialSignIn {
-  outcome: LoginOutcome;
+export interface CredentialSignIn<T> {
+  /** What `finish` answered: a session, the MFA challenge, or (natively) a sign-in flow. */
+  outcome: T;
   /** True when this sign-in created the account. */
   created: boolean;
 }
@@ -75,13 +77,15 @@ export async function identityOfCredential(
   });
 }
 
-export async function exchangeProviderCredential(
+export async function exchangeProviderCredential<T extends { kind: string; tokens?: IssuedTokens }>(
   context: ServiceContext,
   providerName: string,
   credential: ProviderCredential,
   client: ClientInfo,
   scope: RequestScope,
-): Promise<Result<CredentialSignIn>> {
+  /** finishFirstFactor, or finishFirstFactorOrFlow where the surface has sign-in flows (the native API). */
+  finish: FirstFactorFinish<T>,
+): Promise<Result<CredentialSignIn<T>>> {
   const found = findProvider(context, providerName);
   if (!found.ok) return found;
   const identity = await identityOfCredential(context, found.value, credential);
@@ -89,14 +93,8 @@ export async function exchangeProviderCredential(
   const account = await resolveAccount(context, identity.value, scope);
   if (!account.ok) return account;
   const { user, created, alongside } = account.value;
-  const outcome = await finishFirstFactor(context, user, client, SOCIAL_AMR, { alongside });
-  if (outcome.kind === "session") {
-    recordSecurityEvent(context, scope, {
-      type: "sign_in_succeeded",
-      subjectUserId: user.id,
-      actorUserId: user.id,
-      detail: { method: "oauth", provider: found.value.name },
-    });
-  }
+  const outcome = await finish(context, user, client, SOCIAL_AMR, { alongside });
+  if (outcome.tokens)
+    recordSignInSucceeded(context, scope, user.id, outcome.tokens, { method: "oauth", provider: found.value.name });
   return succeed({ outcome, created });
 }

@@ -25,7 +25,9 @@ export function identityFromClaims(provider: OAuthProvider, claims: JWTPayload):
   let subject: string | undefined;
   if (provider.subject === "tid_oid") {
     const { tid, oid } = claims as { tid?: unknown; oid?: unknown };
-    subject = typeof tid === "string" && typeof oid === "string" ? `${tid}:${oid}` : undefined;
+    // The tenant must be the one whose issuer signed (jose checked `iss`): the subject is keyed on it.
+    const ownTenant = typeof tid === "string" && provider.issuer.toLowerCase().includes(`/${tid.toLowerCase()}/`);
+    subject = ownTenant && typeof oid === "string" ? `${tid}:${oid}` : undefined;
   } else {
     // A number or boolean would pass the pattern as text and bind as another subject's string.
     subject = typeof claims.sub === "string" ? claims.sub : undefined;

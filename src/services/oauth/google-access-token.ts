@@ -1,7 +1,7 @@
 // A Google access token a client already holds (Bookings' clients send one as `access_code`): Google's
-// tokeninfo endpoint says whom it was issued to and for whom. It must name one of our client ids as
-// `aud` or `azp`, be unexpired, and carry a subject; the email counts only as Google verified it.
-// Google refusing the token (400) is the token's fault; anything else an outage.
+// tokeninfo endpoint says whom it was issued to and for whom. Its `aud` must be one of our client ids,
+// and its `azp` too when present; it must be unexpired and carry a subject; the email counts only as
+// Google verified it. Google refusing the token (4xx) is the token's fault; anything else an outage.
 
 import type { OAuthProvider } from "../../config";
 import { fail, type Result } from "../../errors";
@@ -38,14 +38,17 @@ export async function identityFromGoogleAccessToken(
     timeoutMs: context.config.oauth.timeoutMs,
   });
   if (!answer.ok) {
-    const refused = answer.failure === "rejected" || answer.failure === "unauthorized";
+    // Google refusing the token (4xx) is the token's fault; a redirect or anything else an outage.
+    const refused = (answer.failure === "rejected" && (answer.status ?? 0) >= 400) || answer.failure === "unauthorized";
     return refused
       ? fail("oauth_credential_invalid", { reason: `google tokeninfo: ${answer.status ?? "no status"}` })
       : fail("oauth_provider_unavailable", { reason: `google tokeninfo: ${answer.failure}` });
   }
   const info = (answer.body ?? {}) as TokenInfo;
-  const ours = [info.aud, info.azp].some((id) => typeof id === "string" && provider.audiences.includes(id));
-  if (!ours) return fail("oauth_credential_invalid", { reason: "google access token of another client" });
+  // As for an ID token: `aud` one of our client ids, and `azp` too when Google names one.
+  const isOurs = (id: unknown) => typeof id === "string" && provider.audiences.includes(id);
+  if (!isOurs(info.aud) || (info.azp !== undefined && !isOurs(info.azp)))
+    return fail("oauth_credential_invalid", { reason: "google access token of another client" });
   const exp = Number(info.exp);
   if (!Number.isFinite(exp) || exp <= context.now())
     return fail("oauth_credential_invalid", { reason: "google access token expired" });

@@ -18,14 +18,11 @@ import type { IdentityRow } from "../../storage/schema";
 import type { ClientInfo, RequestScope, ServiceContext } from "../context";
 import type { Identity } from "../model";
 import type { UserSessionPrincipal } from "../principal";
-import { recheckPassword } from "../reauthentication";
+import { reauthenticate } from "../reauthentication";
 import { recordSecurityEvent } from "../security-events";
 import { authenticateCallerWith } from "../token-verification";
 import { identityOfCredential, type ProviderCredential } from "./credential-exchange";
 import { findProvider } from "./providers";
-
-/** How recent a password-less account's sign-in must be to link or unlink without a password. */
-export const RECENT_SIGN_IN_SECONDS = 300;
 
 const toIdentity = (row: IdentityRow): Identity => ({ ...row });
 
@@ -41,22 +38,6 @@ export async function authenticateWithIdentities(
   const result = await authenticateCallerWith(context, token, identitiesOfSessionUser(context.db));
   if (!result.ok) return result;
   return succeed({ caller: result.value.caller, identities: result.value.rows.map(toIdentity) });
-}
-
-async function reauthenticate(
-  context: ServiceContext,
-  principal: UserSessionPrincipal,
-  password: string | undefined,
-  client: ClientInfo,
-  action: string,
-): Promise<Result<void>> {
-  if (principal.user.hasPassword) {
-    if (password === undefined) return fail("invalid_credentials", { reason: `${action} without the password` });
-    const checked = await recheckPassword(context, client, principal.user.id, password, action);
-    return checked.ok ? succeed(undefined) : checked;
-  }
-  if (principal.session.createdAt >= context.now() - RECENT_SIGN_IN_SECONDS) return succeed(undefined);
-  return fail("invalid_credentials", { reason: `${action} needs a recent sign-in` });
 }
 
 /** A linked identity, and whether this call linked it (false: it was this account's already). */
@@ -75,7 +56,7 @@ export async function linkIdentity(
   const found = findProvider(context, request.provider);
   if (!found.ok) return found;
   if (!principal.user.emailVerified) return fail("email_not_verified", { reason: "link_identity unverified" });
-  const reauthenticated = await reauthenticate(context, principal, request.password, client, "link_identity");
+  const reauthenticated = await reauthenticate(context, client, principal, request.password, "link_identity");
   if (!reauthenticated.ok) return reauthenticated;
   const identity = await identityOfCredential(context, found.value, request.credential);
   if (!identity.ok) return identity;
@@ -120,7 +101,7 @@ export async function unlinkIdentity(
   const userId = principal.user.id;
   const held = (await listIdentities(context.db, userId)).filter((row) => row.provider === request.provider);
   if (held.length === 0) return fail("oauth_identity_not_found", { reason: "no identity of that provider" });
-  const reauthenticated = await reauthenticate(context, principal, request.password, client, "unlink_identity");
+  const reauthenticated = await reauthenticate(context, client, principal, request.password, "unlink_identity");
   if (!reauthenticated.ok) return reauthenticated;
   const { removed } = await unlinkIdentityUnlessLast(context.db, userId, request.provider);
   if (removed === 0) return fail("oauth_last_sign_in_method", { reason: "unlink would leave no way to sign in" });

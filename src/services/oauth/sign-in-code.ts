@@ -11,9 +11,10 @@ import { consumeOAuthSignInCode, insertOAuthSignInCode } from "../../storage/oau
 import type { OAuthFlowRow } from "../../storage/schema";
 import { findUserById } from "../../storage/user-store";
 import type { ClientInfo, RequestScope, ServiceContext } from "../context";
-import { finishFirstFactor, type LoginOutcome } from "../mfa-service";
+import type { LoginOutcome } from "../mfa-service";
 import { isDisabled } from "../model";
-import { recordSecurityEvent } from "../security-events";
+import { recordSignInSucceeded } from "../sign-in-events";
+import { type FlowOutcome, finishFirstFactorOrFlow } from "../sign-in-flow-service";
 import { type ResolvedAccount, SOCIAL_AMR } from "./account-resolution";
 
 export const SIGN_IN_CODE_TTL_SECONDS = 300;
@@ -55,7 +56,7 @@ export async function exchangeSignInCode(
   input: { code: string; codeVerifier: string; redirectUri?: string | undefined },
   client: ClientInfo,
   scope: RequestScope,
-): Promise<Result<LoginOutcome>> {
+): Promise<Result<LoginOutcome | FlowOutcome>> {
   if (input.code.length > MAX_CODE_LENGTH) return invalidGrant("oversized code");
   if (!CODE_VERIFIER.test(input.codeVerifier)) return invalidGrant("malformed code_verifier");
   const row = await consumeOAuthSignInCode(context.db, await sha256Base64Url(input.code), context.now());
@@ -68,14 +69,9 @@ export async function exchangeSignInCode(
     return invalidGrant("redirect_uri is not where the code was sent");
   const user = await findUserById(context.db, row.userId);
   if (!user || isDisabled(user)) return invalidGrant("account gone or disabled");
-  const outcome = await finishFirstFactor(context, user, client, SOCIAL_AMR);
-  if (outcome.kind === "session") {
-    recordSecurityEvent(context, scope, {
-      type: "sign_in_succeeded",
-      subjectUserId: user.id,
-      actorUserId: user.id,
-      detail: { method: "oauth", provider: row.provider },
-    });
-  }
+  // As a password login: a user of two or more organizations chooses one first (a sign-in flow).
+  const outcome = await finishFirstFactorOrFlow(context, user, client, SOCIAL_AMR);
+  if (outcome.kind === "session")
+    recordSignInSucceeded(context, scope, user.id, outcome.tokens, { method: "oauth", provider: row.provider });
   return succeed(outcome);
 }
