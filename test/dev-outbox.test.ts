@@ -7,6 +7,7 @@ import { createDevOutboxMailer } from "../src/mail/dev-outbox";
 import { renderMail } from "../src/mail/templates";
 import { listOutbox, type OutboxEntry } from "../src/storage/kv/outbox-store";
 import { uniqueEmail } from "./support/accounts";
+import { freezeClock } from "./support/clock";
 
 const LINK = "https://app.test/verify?token=tok-abc";
 const DEV_ENV = { ...env, DEV_OUTBOX: "true", ISSUER: "http://localhost:8787" };
@@ -57,13 +58,21 @@ describe("dev outbox mailer", () => {
     expect(entries[0]?.html).toContain("222222");
   });
 
+  it("lists messages kept in the same millisecond newest first", async () => {
+    freezeClock();
+    const to = uniqueEmail();
+    const mailer = createDevOutboxMailer({ kv: env.KV, printSecrets: false });
+    for (const code of ["100001", "100002", "100003"]) await mailer.send(verifyMail(to, code));
+    expect((await outboxFor(to)).map((entry) => entry.code)).toEqual(["100003", "100002", "100001"]);
+  });
+
   it("stores under the outbox: prefix with a one-day TTL", async () => {
     const to = uniqueEmail();
     const sent = await createDevOutboxMailer({ kv: env.KV, printSecrets: false }).send(verifyMail(to, "444444"));
     const id = sent.ok ? sent.providerId : undefined;
     const { keys } = await env.KV.list({ prefix: "outbox:" });
     const key = keys.find((candidate) => candidate.name.endsWith(`:${id}`));
-    expect(key?.name).toMatch(/^outbox:\d{13}:[0-9a-f-]{36}$/);
+    expect(key?.name).toMatch(/^outbox:\d{13}:\d{6}:[0-9a-f-]{36}$/);
     const nowSeconds = Date.now() / 1000;
     expect(key?.expiration).toBeGreaterThan(nowSeconds + 86_000);
     expect(key?.expiration).toBeLessThan(nowSeconds + 86_500);

@@ -4,7 +4,8 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { Bindings } from "../../src/bindings";
 import type { MailKind } from "../../src/mail/mailer";
-import { listOutbox, type OutboxEntry } from "../../src/storage/kv/outbox-store";
+import { OUTBOX_PREFIX } from "../../src/storage/kv/keys";
+import type { OutboxEntry } from "../../src/storage/kv/outbox-store";
 import { PASSWORD, uniqueEmail } from "./accounts";
 import { type CallOptions, callWith, readJson } from "./http";
 
@@ -29,10 +30,35 @@ export function callRequired(method: string, path: string, options: CallOptions 
   return callWith(requiredEnv, method, path, options);
 }
 
-/** Mail kept in the dev outbox for `to` (optionally of one kind), newest first. */
+/**
+ * Mail kept in the dev outbox for `to` (optionally of one kind), newest first. The outbox is shared
+ * by every file in this workerd, and a file that froze or advanced the clock keeps entries that list
+ * as newer than now: so pages of 100 are read until the page after the first that had a match.
+ */
 export async function mailTo(to: string, kind?: MailKind): Promise<OutboxEntry[]> {
-  const entries = await listOutbox(env.KV, 100);
-  return entries.filter((entry) => entry.to === to && (kind === undefined || entry.kind === kind));
+  const found: OutboxEntry[] = [];
+  let cursor: string | undefined;
+  let pagesAfterMatch = 0;
+  do {
+    const page = await env.KV.list({ prefix: OUTBOX_PREFIX, limit: 100, ...(cursor ? { cursor } : {}) });
+    const values =
+      page.keys.length > 0
+        ? await env.KV.get<OutboxEntry>(
+            page.keys.map((key) => key.name),
+            "json",
+          )
+        : new Map();
+    const matches = page.keys
+      .map((key) => values.get(key.name))
+      .filter(
+        (entry): entry is OutboxEntry =>
+          entry != null && entry.to === to && (kind === undefined || entry.kind === kind),
+      );
+    found.push(...matches);
+    if (found.length > 0 && matches.length === 0) pagesAfterMatch += 1;
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor && pagesAfterMatch < 1);
+  return found;
 }
 
 export interface ReceivedCode {

@@ -23,7 +23,8 @@ export function newGitHubState(): GitHubState {
   return { codes: new Map(), tokens: new Map() };
 }
 
-let nextId = 4_000_000;
+// A random start: each test file has its own copy of this module, and they all write one D1.
+let nextId = 1_000_000_000 + (crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) * 1000;
 export function gitHubPerson(email: string, verified = true): GitHubPerson {
   nextId += 1;
   return { id: nextId, login: `octo${nextId}`, emails: [{ email, primary: true, verified }] };

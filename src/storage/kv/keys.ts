@@ -30,7 +30,13 @@ export const OUTBOX_TTL_SECONDS = clampKvTtl(86_400);
 const TIMESTAMP_CEILING_MS = 9_999_999_999_999;
 const TIMESTAMP_DIGITS = 13;
 
+/** Messages kept in the same millisecond by this isolate still list newest first (inverted too). */
+let outboxSequence = 0;
+const SEQUENCE_CEILING = 999_999;
+
 export function outboxKey(nowMs: number, id: string): string {
   const inverted = String(TIMESTAMP_CEILING_MS - nowMs).padStart(TIMESTAMP_DIGITS, "0");
-  return `${OUTBOX_PREFIX}${inverted}:${id}`;
+  outboxSequence = (outboxSequence + 1) % SEQUENCE_CEILING;
+  const sequence = String(SEQUENCE_CEILING - outboxSequence).padStart(6, "0");
+  return `${OUTBOX_PREFIX}${inverted}:${sequence}:${id}`;
 }
