@@ -47,6 +47,8 @@ export interface FlowOutcome {
 export interface FlowStart extends FirstFactorExtras {
   /** A client's note handed back with the flow (NAP's flowReturnTo); never followed here. */
   returnTo?: string;
+  /** How many organizations the user counts in, when read with the user: fewer than two reads none. */
+  activeOrganizations?: number;
 }
 
 /** After a first factor: a flow for two or more organizations, else what finishFirstFactor answers. */
@@ -57,9 +59,12 @@ export async function finishFirstFactorOrFlow(
   amr: string[],
   extras: FlowStart = {},
 ): Promise<LoginOutcome | FlowOutcome> {
+  const { hasConfirmedTotp: known, alongside = [], returnTo, activeOrganizations } = extras;
+  const firstFactorOnly = { hasConfirmedTotp: known, alongside };
+  if (activeOrganizations !== undefined && activeOrganizations < 2)
+    return finishFirstFactor(context, user, client, amr, firstFactorOnly);
   const organizations = await listActiveMemberships(context.db, user.id);
-  if (organizations.length < 2) return finishFirstFactor(context, user, client, amr, extras);
-  const { hasConfirmedTotp: known, alongside = [], returnTo } = extras;
+  if (organizations.length < 2) return finishFirstFactor(context, user, client, amr, firstFactorOnly);
   const methods = known === undefined ? await availableMfaMethods(context, user) : mfaMethodsOf(user, known);
   const due: FlowStep[] = methods.length > 0 ? ["org", "mfa"] : ["org"];
   const flowId = generateOpaqueToken();

@@ -1,9 +1,18 @@
 // Social-login redirect flows and the one-time sign-in codes they end with. Each is single use, and
 // its one use is decided by one UPDATE … RETURNING (never a read, then a write).
 
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, exists, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
-import { type OAuthFlowRow, type OAuthSignInCodeRow, oauthFlows, oauthSignInCodes } from "./schema";
+import { activeOrganizationCountOfUser } from "./org-store";
+import {
+  type OAuthFlowRow,
+  type OAuthSignInCodeRow,
+  oauthFlows,
+  oauthSignInCodes,
+  totpFactors,
+  type UserRow,
+  users,
+} from "./schema";
 
 export type NewOAuthFlow = typeof oauthFlows.$inferInsert;
 export type NewOAuthSignInCode = typeof oauthSignInCodes.$inferInsert;
@@ -46,21 +55,60 @@ export async function insertOAuthSignInCode(
 }
 
 /** Consumes a live sign-in code; whatever the exchange then decides, the code is spent. */
-export async function consumeOAuthSignInCode(
+export interface RedeemedSignInCode {
+  code: OAuthSignInCodeRow;
+  /** The code's user as stored now, with what the sign-in's end depends on; undefined when gone. */
+  user: UserRow | undefined;
+  hasConfirmedTotp: boolean;
+  activeOrganizations: number;
+}
+
+/**
+ * Consumes the live sign-in code `codeHash` names and reads its user, their TOTP state and how many
+ * organizations they count in, in one round trip (a batch: the read runs after the consume, and
+ * counts only when the consume answered a row). Undefined when the code is unknown, used or expired.
+ */
+export async function redeemOAuthSignInCode(
   db: Database,
   codeHash: string,
   now: number,
-): Promise<OAuthSignInCodeRow | undefined> {
-  const [row] = await db
-    .update(oauthSignInCodes)
-    .set({ consumedAt: now })
-    .where(
-      and(
-        eq(oauthSignInCodes.codeHash, codeHash),
-        isNull(oauthSignInCodes.consumedAt),
-        gt(oauthSignInCodes.expiresAt, now),
-      ),
-    )
-    .returning();
-  return row;
+): Promise<RedeemedSignInCode | undefined> {
+  const confirmedTotp = db
+    .select({ one: sql`1` })
+    .from(totpFactors)
+    .where(and(eq(totpFactors.userId, users.id), isNotNull(totpFactors.confirmedAt)));
+  const codeUser = db
+    .select({ userId: oauthSignInCodes.userId })
+    .from(oauthSignInCodes)
+    .where(eq(oauthSignInCodes.codeHash, codeHash));
+  const [consumed, read] = await db.batch([
+    db
+      .update(oauthSignInCodes)
+      .set({ consumedAt: now })
+      .where(
+        and(
+          eq(oauthSignInCodes.codeHash, codeHash),
+          isNull(oauthSignInCodes.consumedAt),
+          gt(oauthSignInCodes.expiresAt, now),
+        ),
+      )
+      .returning(),
+    db
+      .select({
+        user: users,
+        hasConfirmedTotp: exists(confirmedTotp).mapWith(Boolean).as("has_confirmed_totp"),
+        activeOrganizations: activeOrganizationCountOfUser(db).as("active_organizations"),
+      })
+      .from(users)
+      .where(eq(users.id, sql`(${codeUser})`)),
+  ]);
+  const [code] = consumed;
+  if (!code) return undefined;
+  const [found] = read;
+  return {
+    code,
+    user: found?.user,
+    hasConfirmedTotp: found?.hasConfirmedTotp ?? false,
+    activeOrganizations: found?.activeOrganizations ?? 0,
+  };
 }

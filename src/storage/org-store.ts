@@ -12,6 +12,7 @@ import {
   type OrganizationRow,
   organizations,
   sessions,
+  users,
 } from "./schema";
 
 export type NewOrganization = typeof organizations.$inferInsert;
@@ -32,6 +33,19 @@ export async function insertOrganizationWithOwner(
 }
 
 const countsCondition = and(isNull(organizations.deletedAt), eq(memberships.status, "active"));
+
+/**
+ * How many organizations the row's user counts in (active memberships of live ones), as a column of
+ * a select from users: a sign-in learns whether it needs a flow in the user's own read.
+ */
+export function activeOrganizationCountOfUser(db: Database) {
+  const counted = db
+    .select({ n: sql`count(*)` })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
+    .where(and(eq(memberships.userId, users.id), countsCondition));
+  return sql<number>`(${counted})`.mapWith(Number);
+}
 
 /** The user's active membership of a live organization, or undefined (unknown, deleted, not a member, suspended). */
 export async function findActiveMembership(

@@ -7,9 +7,8 @@ import * as oauth from "oauth4webapi";
 import { timingSafeEqual } from "../../crypto/constant-time";
 import { generateOpaqueToken, sha256Base64Url } from "../../crypto/random";
 import { fail, type Result, succeed } from "../../errors";
-import { consumeOAuthSignInCode, insertOAuthSignInCode } from "../../storage/oauth-flow-store";
+import { insertOAuthSignInCode, redeemOAuthSignInCode } from "../../storage/oauth-flow-store";
 import type { OAuthFlowRow } from "../../storage/schema";
-import { findUserById } from "../../storage/user-store";
 import type { ClientInfo, RequestScope, ServiceContext } from "../context";
 import type { LoginOutcome } from "../mfa-service";
 import { isDisabled } from "../model";
@@ -59,18 +58,20 @@ export async function exchangeSignInCode(
 ): Promise<Result<LoginOutcome | FlowOutcome>> {
   if (input.code.length > MAX_CODE_LENGTH) return invalidGrant("oversized code");
   if (!CODE_VERIFIER.test(input.codeVerifier)) return invalidGrant("malformed code_verifier");
-  const row = await consumeOAuthSignInCode(context.db, await sha256Base64Url(input.code), context.now());
-  if (!row) return invalidGrant("unknown, used or expired sign-in code");
+  // One round trip: the code consumed, and its user read with what the sign-in's end needs.
+  const redeemed = await redeemOAuthSignInCode(context.db, await sha256Base64Url(input.code), context.now());
+  if (!redeemed) return invalidGrant("unknown, used or expired sign-in code");
+  const { code: row, user, hasConfirmedTotp, activeOrganizations } = redeemed;
   const encoder = new TextEncoder();
   const challenge = await oauth.calculatePKCECodeChallenge(input.codeVerifier);
   if (!timingSafeEqual(encoder.encode(challenge), encoder.encode(row.codeChallenge)))
     return invalidGrant("code_verifier does not match the challenge");
   if (input.redirectUri !== undefined && input.redirectUri !== row.redirectTo)
     return invalidGrant("redirect_uri is not where the code was sent");
-  const user = await findUserById(context.db, row.userId);
   if (!user || isDisabled(user)) return invalidGrant("account gone or disabled");
   // As a password login: a user of two or more organizations chooses one first (a sign-in flow).
-  const outcome = await finishFirstFactorOrFlow(context, user, client, SOCIAL_AMR);
+  const known = { hasConfirmedTotp, activeOrganizations };
+  const outcome = await finishFirstFactorOrFlow(context, user, client, SOCIAL_AMR, known);
   if (outcome.kind === "session")
     recordSignInSucceeded(context, scope, user.id, outcome.tokens, { method: "oauth", provider: row.provider });
   return succeed(outcome);
