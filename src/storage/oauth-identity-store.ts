@@ -4,7 +4,7 @@
 
 import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
-import { type IdentityRow, identities, sessions, users } from "./schema";
+import { type IdentityRow, identities, sessions, type UserRow, users } from "./schema";
 import type { AlongsideRead } from "./session-store";
 import { discardingUnprovenState, revokedKeyIdsAt } from "./unproven-account-store";
 
@@ -16,6 +16,27 @@ export async function findIdentity(db: Database, provider: string, subject: stri
     .from(identities)
     .where(and(eq(identities.provider, provider), eq(identities.subject, subject)))
     .get();
+}
+
+/**
+ * The identity `provider`/`subject` names and the user it belongs to, in one round trip (a batch of
+ * two single-table reads: a joined row's equal column names would collide in D1's batch results).
+ */
+export async function findIdentityWithUser(
+  db: Database,
+  provider: string,
+  subject: string,
+): Promise<{ identity: IdentityRow; user: UserRow | undefined } | undefined> {
+  const named = and(eq(identities.provider, provider), eq(identities.subject, subject));
+  const [found, owners] = await db.batch([
+    db.select().from(identities).where(named),
+    db
+      .select()
+      .from(users)
+      .where(eq(users.id, sql`(${db.select({ userId: identities.userId }).from(identities).where(named)})`)),
+  ]);
+  const [identity] = found;
+  return identity ? { identity, user: owners[0] } : undefined;
 }
 
 export function listIdentities(db: Database, userId: string): Promise<IdentityRow[]> {

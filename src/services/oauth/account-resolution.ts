@@ -14,7 +14,7 @@ import { fail, type Result, succeed } from "../../errors";
 import { type PendingWrite, uniqueViolation } from "../../storage/database";
 import {
   claimUnprovenAccount,
-  findIdentity,
+  findIdentityWithUser,
   insertingIdentity,
   type NewIdentity,
   touchingIdentity,
@@ -60,9 +60,10 @@ async function resolveOnce(
   identity: ExternalIdentity,
   scope: RequestScope,
 ): Promise<Result<ResolvedAccount>> {
-  const known = await findIdentity(context.db, identity.provider, identity.subject);
-  if (known) {
-    const user = await findUserById(context.db, known.userId);
+  // A known identity and its user in one round trip (a returning person's sign-in, the common case).
+  const found = await findIdentityWithUser(context.db, identity.provider, identity.subject);
+  if (found) {
+    const { identity: known, user } = found;
     if (!user || isDisabled(user)) return disabled();
     const seen = { email: identity.email, emailVerified: identity.emailVerified, now: context.now() };
     return succeed({ user, created: false, alongside: [touchingIdentity(context.db, known.id, seen)] });
