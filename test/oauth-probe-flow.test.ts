@@ -371,8 +371,8 @@ describe("GET/POST /v1/oauth/{provider}/callback", () => {
     expect(await liveFlowByState(stateOf(apple.location))).toBe(1);
   });
 
-  it("redirects back to redirect_to keeping its own query byte for byte, adding only code (never a token)", async () => {
-    const withQuery = "https://app.test/auth/callback?next=/home&tab=a%20b&flag";
+  /** A whole flow back to `withQuery`, an allowlisted redirect_to with a query of its own. */
+  async function callbackTo(withQuery: string) {
     const bindings: Bindings = { ...env, OAUTH_REDIRECT_ALLOWLIST: `${SPA_REDIRECT},${withQuery}` };
     const { verifier, challenge } = await pkcePair();
     const started = await callWith(
@@ -386,6 +386,12 @@ describe("GET/POST /v1/oauth/{provider}/callback", () => {
     const response = await callWith(bindings, "GET", `/v1/oauth/google/callback?${answer}`, {
       headers: { Cookie: cookie },
     });
+    return { bindings, verifier, response };
+  }
+
+  it("redirects back to redirect_to keeping its own query byte for byte, adding only code (never a token)", async () => {
+    const withQuery = "https://app.test/auth/callback?next=/home&tab=a%20b&flag";
+    const { bindings, verifier, response } = await callbackTo(withQuery);
     expect(response.status).toBe(302);
     const location = response.headers.get("Location") ?? "";
     const url = new URL(location);
@@ -400,19 +406,7 @@ describe("GET/POST /v1/oauth/{provider}/callback", () => {
   });
 
   it("takes back as redirect_uri the address the SPA landed on (minus code), when redirect_to has a query", async () => {
-    const withQuery = "https://app.test/auth/callback?next=/home";
-    const bindings: Bindings = { ...env, OAUTH_REDIRECT_ALLOWLIST: `${SPA_REDIRECT},${withQuery}` };
-    const { verifier, challenge } = await pkcePair();
-    const started = await callWith(
-      bindings,
-      "GET",
-      `/v1/oauth/google/authorize?${new URLSearchParams({ redirect_to: withQuery, code_challenge: challenge })}`,
-    );
-    const cookie = (started.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-    const answer = await fake.approve(started.headers.get("Location") ?? "", oidcPerson());
-    const response = await callWith(bindings, "GET", `/v1/oauth/google/callback?${answer}`, {
-      headers: { Cookie: cookie },
-    });
+    const { bindings, verifier, response } = await callbackTo("https://app.test/auth/callback?next=/home");
     const location = response.headers.get("Location") ?? "";
     const code = new URL(location).searchParams.get("code") ?? "";
     // What the SPA's router sees, less the one parameter it takes out (a string edit, not a re-serialization).

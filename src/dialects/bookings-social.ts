@@ -21,13 +21,12 @@ export async function socialSignIn(c: Context<AppEnv>): Promise<Response> {
       : { kind: "code", code, redirectUri: "postmessage", codeVerifier: null, nonce: null };
   const services = c.get("services");
   // Bookings has no organizations to choose: a sign-in ends at the first factor, as its login does.
-  const scope = requestScope(c);
   const result = await exchangeProviderCredential(
     services,
     "google",
     credential,
     clientInfo(c),
-    scope,
+    requestScope(c),
     finishFirstFactor,
   );
   if (!result.ok) throw new AppError(result.error);

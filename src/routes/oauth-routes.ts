@@ -137,14 +137,13 @@ oauthRoutes.post("/v1/oauth/:provider/token", gate("social_sign_in"), async (c) 
   const services = c.get("services");
   const credential = credentialOf(body);
   // As a password login: a user of two or more organizations is answered a sign-in flow.
-  const finish = finishFirstFactorOrFlow;
   const result = await exchangeProviderCredential(
     services,
     provider,
     credential,
     clientInfo(c),
     requestScope(c),
-    finish,
+    finishFirstFactorOrFlow,
   );
   if (!result.ok) throw new AppError(result.error);
   const { outcome, created } = result.value;

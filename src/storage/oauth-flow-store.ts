@@ -1,7 +1,7 @@
 // Social-login redirect flows and the one-time sign-in codes they end with. Each is single use, and
 // its one use is decided by one UPDATE … RETURNING (never a read, then a write).
 
-import { and, eq, exists, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database, PendingWrite } from "./database";
 import { activeOrganizationCountOfUser } from "./org-store";
 import {
@@ -9,10 +9,10 @@ import {
   type OAuthSignInCodeRow,
   oauthFlows,
   oauthSignInCodes,
-  totpFactors,
   type UserRow,
   users,
 } from "./schema";
+import { confirmedTotpOfUser } from "./totp-store";
 
 export type NewOAuthFlow = typeof oauthFlows.$inferInsert;
 export type NewOAuthSignInCode = typeof oauthSignInCodes.$inferInsert;
@@ -54,7 +54,6 @@ export async function insertOAuthSignInCode(
   await db.batch([db.insert(oauthSignInCodes).values(code), ...alongside]);
 }
 
-/** Consumes a live sign-in code; whatever the exchange then decides, the code is spent. */
 export interface RedeemedSignInCode {
   code: OAuthSignInCodeRow;
   /** The code's user as stored now, with what the sign-in's end depends on; undefined when gone. */
@@ -66,17 +65,14 @@ export interface RedeemedSignInCode {
 /**
  * Consumes the live sign-in code `codeHash` names and reads its user, their TOTP state and how many
  * organizations they count in, in one round trip (a batch: the read runs after the consume, and
- * counts only when the consume answered a row). Undefined when the code is unknown, used or expired.
+ * counts only when the consume answered a row). Undefined when the code is unknown, used or expired;
+ * whatever the exchange then decides, a code answered here is spent.
  */
 export async function redeemOAuthSignInCode(
   db: Database,
   codeHash: string,
   now: number,
 ): Promise<RedeemedSignInCode | undefined> {
-  const confirmedTotp = db
-    .select({ one: sql`1` })
-    .from(totpFactors)
-    .where(and(eq(totpFactors.userId, users.id), isNotNull(totpFactors.confirmedAt)));
   const codeUser = db
     .select({ userId: oauthSignInCodes.userId })
     .from(oauthSignInCodes)
@@ -96,7 +92,7 @@ export async function redeemOAuthSignInCode(
     db
       .select({
         user: users,
-        hasConfirmedTotp: exists(confirmedTotp).mapWith(Boolean).as("has_confirmed_totp"),
+        hasConfirmedTotp: confirmedTotpOfUser(db),
         activeOrganizations: activeOrganizationCountOfUser(db).as("active_organizations"),
       })
       .from(users)

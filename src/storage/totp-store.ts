@@ -2,9 +2,9 @@
 // one UPDATE … RETURNING, so a time step is accepted at most once however many copies of a code
 // arrive in parallel, in whatever location.
 
-import { and, eq, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, exists, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Database } from "./database";
-import { recoveryCodes, type TotpFactorRow, totpFactors } from "./schema";
+import { recoveryCodes, type TotpFactorRow, totpFactors, users } from "./schema";
 
 export type TotpState = "pending" | "confirmed";
 
@@ -19,6 +19,18 @@ export async function hasConfirmedTotp(db: Database, userId: string): Promise<bo
     .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
     .get();
   return row !== undefined;
+}
+
+/**
+ * Whether the row's user has a confirmed factor, as a column of a select from users, so a sign-in
+ * reads it with the user. A builder, not raw SQL: drizzle then qualifies the correlated "users"."id".
+ */
+export function confirmedTotpOfUser(db: Database) {
+  const confirmed = db
+    .select({ one: sql`1` })
+    .from(totpFactors)
+    .where(and(eq(totpFactors.userId, users.id), isNotNull(totpFactors.confirmedAt)));
+  return exists(confirmed).mapWith(Boolean).as("has_confirmed_totp");
 }
 
 /**

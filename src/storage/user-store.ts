@@ -1,12 +1,13 @@
 // Reads and writes of the users table. Every write that must not half-happen is one statement or one batch.
 
-import { and, eq, exists, isNotNull, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import { forgetApiKeysOfUser } from "./api-key-cache";
 import type { Database, PendingWrite } from "./database";
 import { type NewOneTimeCode, voidingPendingEmailChanges } from "./one-time-code-store";
 import { phoneChangeAllowed, phoneChangeResets } from "./phone-store";
-import { oneTimeCodes, sessions, totpFactors, type UserRow, users } from "./schema";
+import { oneTimeCodes, sessions, type UserRow, users } from "./schema";
 import { liveSessionCondition, type SessionWindow } from "./session-store";
+import { confirmedTotpOfUser } from "./totp-store";
 import { discardingUnprovenState, passwordHashWritten, revokedKeyIdsAt } from "./unproven-account-store";
 
 export type NewUser = typeof users.$inferInsert;
@@ -58,13 +59,8 @@ export interface UserWithTotpState {
  * second-factor check then needs no round trip of its own (see totp-store's hasConfirmedTotp).
  */
 export function selectUserWithTotpState(db: Database, key: UserKey) {
-  // A builder, not raw SQL: drizzle then qualifies the correlated "users"."id" inside the subquery.
-  const confirmedTotp = db
-    .select({ one: sql`1` })
-    .from(totpFactors)
-    .where(and(eq(totpFactors.userId, users.id), isNotNull(totpFactors.confirmedAt)));
   return db
-    .select({ user: users, hasConfirmedTotp: exists(confirmedTotp).mapWith(Boolean).as("has_confirmed_totp") })
+    .select({ user: users, hasConfirmedTotp: confirmedTotpOfUser(db) })
     .from(users)
     .where("email" in key ? eq(users.email, key.email) : eq(users.username, key.username));
 }
